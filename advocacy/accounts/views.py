@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from advocacy.tenancy.models import Membership
+
+from .forms import ProfileForm
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own profile: name, language, and the organizations they belong to."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("profile")
+    memberships = (
+        Membership.all_tenants.filter(user=request.user, is_active=True)
+        .select_related("organization", "team")
+        .order_by("organization__name")
+    )
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})

@@ -1,0 +1,28 @@
+"""URLs. Tenant pages live under /o/<slug>/; everything else is per user or per platform."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+tenant_patterns = [
+    path("", include("content.urls")),
+    path("manage/campaigns/", include("campaigns.urls")),
+    path("reports/", include("analytics.urls")),
+    path("settings/", include("advocacy.tenancy.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("organizations/", views.organization_picker, name="organization_picker"),
+    path("invitations/", include("advocacy.tenancy.invitation_urls")),
+    path("accounts/", include("advocacy.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("o/<slug:org_slug>/", include(tenant_patterns)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+admin.site.site_header = "Advocacy platform administration"
+admin.site.site_title = "Advocacy admin"

@@ -1,0 +1,64 @@
+"""Campaigns: a named push with a purpose, a period, hashtags and targets."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.tenancy.models import TenantModel
+from advocacy.tenancy.querysets import TenantManager
+
+from .querysets import CampaignQuerySet
+
+
+class Campaign(TenantModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True, help_text=_("Why this campaign runs."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    hashtags = models.CharField(
+        _("hashtags"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separated by spaces, for example #hiring #nordiclife."),
+    )
+    target_shares = models.PositiveIntegerField(_("target: shares"), null=True, blank=True)
+    target_reach = models.PositiveIntegerField(_("target: reach"), null=True, blank=True)
+    target_clicks = models.PositiveIntegerField(_("target: clicks"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[TenantManager[Any]] = TenantManager.from_queryset(CampaignQuerySet)()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "id"], name="campaign_org_id"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="campaign_org_status")]
+
+    def __str__(self) -> str:
+        return self.name

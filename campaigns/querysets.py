@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
+from advocacy.tenancy.querysets import TenantQuerySet
+
+
+class CampaignQuerySet(TenantQuerySet[Any]):
+    def live(self) -> CampaignQuerySet:
+        return self.filter(status="live")

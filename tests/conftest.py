@@ -1,0 +1,76 @@
+"""Shared fixtures: two organizations and the same cast of people in every test.
+
+Acme: alice (admin), carol (comms), leo (leader), emma (employee), and the facilitator fay.
+Globex: greta (admin), gus (employee), and fay again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from advocacy.accounts.models import User
+from advocacy.tenancy.models import Membership, Organization, Team
+
+from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+
+Role = Membership.Role
+
+
+@dataclass
+class Cast:
+    acme: Organization
+    globex: Organization
+    acme_sales: Team
+    globex_ops: Team
+    alice: User
+    carol: User
+    leo: User
+    emma: User
+    fay: User
+    greta: User
+    gus: User
+
+    def membership(self, user: User, organization: Organization) -> Membership:
+        return Membership.objects.for_org(organization).get(user=user)
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    acme = OrganizationFactory(name="Acme A/S", slug="acme")
+    globex = OrganizationFactory(name="Globex ApS", slug="globex")
+    acme_sales = TeamFactory(organization=acme, name="Sales")
+    globex_ops = TeamFactory(organization=globex, name="Operations")
+    people = {
+        "alice": (acme, Role.ADMIN, None),
+        "carol": (acme, Role.COMMS, None),
+        "leo": (acme, Role.LEADER, None),
+        "emma": (acme, Role.EMPLOYEE, acme_sales),
+        "greta": (globex, Role.ADMIN, None),
+        "gus": (globex, Role.EMPLOYEE, globex_ops),
+    }
+    users: dict[str, User] = {}
+    for name, (organization, role, team) in people.items():
+        users[name] = UserFactory(email=f"{name}@{organization.slug}.example", name=name.title())
+        MembershipFactory(organization=organization, user=users[name], role=role, team=team)
+    fay = UserFactory(email="fay@facilitators.example", name="Fay")
+    for organization in (acme, globex):
+        MembershipFactory(organization=organization, user=fay, role=Role.FACILITATOR)
+    return Cast(
+        acme=acme, globex=globex, acme_sales=acme_sales, globex_ops=globex_ops, fay=fay, **users
+    )
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User], Client]:
+    """A test client signed in as the given user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,106 @@
+"""Factories for every model, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from advocacy.accounts.models import User
+from advocacy.tenancy.models import Invitation, Membership, Organization, Team
+from campaigns.models import Campaign
+from content.models import Caption, ContentItem
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """Creates tenant rows through `all_tenants`, since tests run outside a tenant scope."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class: Any) -> Any:
+        return model_class.all_tenants
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+
+
+class TeamFactory(TenantFactory):
+    class Meta:
+        model = Team
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class MembershipFactory(TenantFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.EMPLOYEE
+
+
+class InvitationFactory(TenantFactory):
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Membership.Role.EMPLOYEE
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+
+
+class CampaignFactory(TenantFactory):
+    class Meta:
+        model = Campaign
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    status = Campaign.Status.LIVE
+
+
+class ContentItemFactory(TenantFactory):
+    class Meta:
+        model = ContentItem
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Article {n}")
+    url = factory.Sequence(lambda n: f"https://example.com/articles/{n}")
+    kind = ContentItem.Kind.ARTICLE
+
+
+class CaptionFactory(TenantFactory):
+    class Meta:
+        model = Caption
+
+    organization = factory.SelfAttribute("content_item.organization")
+    content_item = factory.SubFactory(ContentItemFactory)
+    text = factory.Faker("sentence")
