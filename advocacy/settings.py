@@ -65,7 +65,9 @@ def env_required(name: str, development_default: str) -> str:
 
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
 
-SECRET_KEY = env_required("DJANGO_SECRET_KEY", "django-insecure-development-key-never-use-in-production")
+SECRET_KEY = env_required(
+    "DJANGO_SECRET_KEY", "django-insecure-development-key-never-use-in-production"
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
@@ -185,7 +187,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "db.sqlite3",
+        "NAME": str(VAR_DIR / "db.sqlite3"),
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",

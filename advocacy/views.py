@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from advocacy.tenancy.http import AuthenticatedRequest
 from advocacy.tenancy.models import Membership
 
 
-def _active_memberships(request: HttpRequest) -> list[Membership]:
+def _active_memberships(request: AuthenticatedRequest) -> list[Membership]:
     return list(
         Membership.all_tenants.filter(user=request.user, is_active=True)
         .select_related("organization", "team")
@@ -24,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Signed-in users go to their organization (the last one used), or pick one."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    memberships = _active_memberships(request)
+    memberships = _active_memberships(request)  # type: ignore[arg-type]
     last = request.session.get("last_organization")
     for membership in memberships:
         if membership.organization.slug == last:
@@ -35,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_picker(request: HttpRequest) -> HttpResponse:
+def organization_picker(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "organization_picker.html", {"memberships": _active_memberships(request)}
     )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.models import TenantModel
-from advocacy.tenancy.querysets import TenantManager
 
-from .querysets import CampaignQuerySet
+from .querysets import CampaignManager
 
 
 class Campaign(TenantModel):
@@ -43,7 +42,7 @@ class Campaign(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[TenantManager[Any]] = TenantManager.from_queryset(CampaignQuerySet)()  # type: ignore[misc]
+    objects: ClassVar[CampaignManager] = CampaignManager()
 
     class Meta:
         ordering = ["-starts_on", "name"]

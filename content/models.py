@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.models import TenantModel
-from advocacy.tenancy.querysets import TenantManager
 from campaigns.models import Campaign
 
-from .querysets import ContentItemQuerySet
+from .querysets import ContentItemManager
 
 # LinkedIn's limit for a post's commentary.
 MAX_COMMENTARY_LENGTH = 3000
@@ -45,7 +44,9 @@ class ContentItem(TenantModel):
             "the rest informative, helpful or personal."
         ),
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     available_from = models.DateTimeField(_("available from"), null=True, blank=True)
     available_until = models.DateTimeField(_("available until"), null=True, blank=True)
     featured = models.BooleanField(_("featured"), default=False)
@@ -58,7 +59,7 @@ class ContentItem(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[TenantManager[Any]] = TenantManager.from_queryset(ContentItemQuerySet)()  # type: ignore[misc]
+    objects: ClassVar[ContentItemManager] = ContentItemManager()
 
     class Meta:
         ordering = ["-featured", "-created_at"]
@@ -95,7 +96,9 @@ class Caption(TenantModel):
         ordering = ["position", "id"]
         verbose_name = _("suggested caption")
         verbose_name_plural = _("suggested captions")
-        constraints = [models.UniqueConstraint(fields=["organization", "id"], name="caption_org_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "id"], name="caption_org_id")
+        ]
         indexes = [models.Index(fields=["organization", "content_item"], name="caption_org_item")]
 
     def __str__(self) -> str:
@@ -114,4 +117,6 @@ class CampaignItem(TenantModel):
                 fields=["organization", "campaign", "content_item"], name="campaignitem_unique"
             )
         ]
-        indexes = [models.Index(fields=["organization", "campaign"], name="campaignitem_org_campaign")]
+        indexes = [
+            models.Index(fields=["organization", "campaign"], name="campaignitem_org_campaign")
+        ]

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from advocacy.tenancy.querysets import TenantQuerySet
+from advocacy.tenancy.querysets import TenantManager, TenantQuerySet
 
 
 class ContentItemQuerySet(TenantQuerySet[Any]):
@@ -16,3 +16,6 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
             Q(available_until__isnull=True) | Q(available_until__gt=now),
             status="published",
         )
+
+
+ContentItemManager = TenantManager.from_queryset(ContentItemQuerySet)

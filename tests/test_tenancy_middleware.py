@@ -53,3 +53,19 @@ def test_scope_filters_to_one_organization(cast):
     with tenant_scope(cast.acme):
         assert list(ContentItem.objects.all()) == [mine]
     assert list(ContentItem.objects.for_org(cast.acme)) == [mine]
+
+
+def test_pages_show_times_in_the_organizations_time_zone(cast, client_for):
+    cast.globex.time_zone = "America/New_York"
+    cast.globex.save()
+    fay = client_for(cast.fay)
+    assert fay.get("/o/acme/").context["TIME_ZONE"] == "Europe/Copenhagen"
+    assert fay.get("/o/globex/").context["TIME_ZONE"] == "America/New_York"
+    # Outside any organization, and in storage, time stays UTC.
+    assert fay.get("/organizations/").context["TIME_ZONE"] == "UTC"
+
+
+def test_scope_is_reset_after_each_request(cast, client_for):
+    client_for(cast.emma).get("/o/acme/")
+    with pytest.raises(TenantScopeError):
+        ContentItem.objects.count()

@@ -61,4 +61,8 @@ class TenantMiddleware:
             language = membership.language or request.user.language or ""
             if language:
                 stack.enter_context(translation.override(language))
-            return self.get_response(request)
+                request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            response = self.get_response(request)
+            # LocaleMiddleware labels the response after this override has ended.
+            response.headers["Content-Language"] = translation.get_language()
+            return response

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import InvitationQuerySet, MembershipQuerySet, TenantManager
+from .querysets import InvitationManager, MembershipManager, TenantManager
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -90,9 +90,7 @@ class Team(TenantModel):
         verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(fields=["organization", "id"], name="team_org_id"),
-            models.UniqueConstraint(
-                "organization", Lower("name"), name="team_unique_name_per_org"
-            ),
+            models.UniqueConstraint("organization", Lower("name"), name="team_unique_name_per_org"),
         ]
 
     def __str__(self) -> str:
@@ -140,12 +138,14 @@ class Membership(TenantModel):
         _("joined the program"),
         null=True,
         blank=True,
-        help_text=_("Set when the member opts in to the advocacy program; empty means not taking part."),
+        help_text=_(
+            "Set when the member opts in to the advocacy program; empty means not taking part."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[TenantManager[Any]] = TenantManager.from_queryset(MembershipQuerySet)()  # type: ignore[misc]
+    objects: ClassVar[MembershipManager] = MembershipManager()
 
     class Meta:
         ordering = ["user__name", "user__email"]
@@ -196,7 +196,7 @@ class Invitation(TenantModel):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[TenantManager[Any]] = TenantManager.from_queryset(InvitationQuerySet)()  # type: ignore[misc]
+    objects: ClassVar[InvitationManager] = InvitationManager()
 
     class Meta:
         ordering = ["-created_at"]

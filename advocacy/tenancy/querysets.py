@@ -57,3 +57,7 @@ class MembershipQuerySet(TenantQuerySet[Any]):
 class InvitationQuerySet(TenantQuerySet[Any]):
     def pending(self, now: Any) -> InvitationQuerySet:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+MembershipManager = TenantManager.from_queryset(MembershipQuerySet)
+InvitationManager = TenantManager.from_queryset(InvitationQuerySet)
