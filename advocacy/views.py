@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advocacy.tenancy.http import AuthenticatedRequest
+from advocacy.accounts.http import AuthenticatedRequest
 from advocacy.tenancy.models import Membership
 
 

@@ -6,10 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from advocacy.tenancy.http import AuthenticatedRequest
-from advocacy.tenancy.models import Membership
-
 from .forms import ProfileForm
+from .http import AuthenticatedRequest
 
 
 @login_required
@@ -20,9 +18,5 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
-    memberships = (
-        Membership.all_tenants.filter(user=request.user, is_active=True)
-        .select_related("organization", "team")
-        .order_by("organization__name")
-    )
-    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+    # The organizations are listed from `my_memberships` (tenancy's context processor).
+    return render(request, "accounts/profile.html", {"form": form})

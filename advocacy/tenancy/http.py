@@ -1,25 +1,17 @@
-"""Request types for views: what the authentication and tenancy middleware guarantee."""
+"""The request type of tenant views: what TenantMiddleware and @role_required guarantee."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from advocacy.accounts.http import AuthenticatedRequest
 
 if TYPE_CHECKING:
-    from advocacy.accounts.models import User
-
     from .models import Membership, Organization
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request behind login_required."""
-
-    user: User
-
-
 class OrgRequest(AuthenticatedRequest):
-    """A request under /o/<slug>/, after TenantMiddleware and @role_required."""
+    """A request under /o/<slug>/."""
 
     organization: Organization
     membership: Membership

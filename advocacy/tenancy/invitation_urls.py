@@ -1,3 +1,6 @@
+"""The invitation link, mounted at /invitations/: outside any organization, since the person
+opening it is not a member yet."""
+
 from django.urls import path
 
 from . import views

@@ -54,14 +54,15 @@ class TenantMiddleware:
         organization = membership.organization
         request.organization = organization  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
-        request.session["last_organization"] = organization.slug
+        if request.session.get("last_organization") != organization.slug:
+            request.session["last_organization"] = organization.slug
         with ExitStack() as stack:
             stack.enter_context(tenant_scope(organization))
             stack.enter_context(timezone.override(zoneinfo.ZoneInfo(organization.time_zone)))
             language = membership.language or request.user.language or ""
             if language:
                 stack.enter_context(translation.override(language))
-                request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+                request.LANGUAGE_CODE = language
             response = self.get_response(request)
             # LocaleMiddleware labels the response after this override has ended.
             response.headers["Content-Language"] = translation.get_language()
