@@ -61,3 +61,14 @@ class Campaign(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def hashtag_list(self) -> list[str]:
+        return self.hashtags.split()
+
+    @property
+    def has_targets(self) -> bool:
+        return any(
+            target is not None
+            for target in (self.target_shares, self.target_reach, self.target_clicks)
+        )

@@ -1,14 +1,89 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.models import MANAGE_ROLES
 from advocacy.tenancy.permissions import role_required
 
+from .forms import CampaignFilterForm, CampaignForm
 from .models import Campaign
+from .services import create_campaign, update_campaign
+
+PAGE_SIZE = 25
+# Live first, then what is coming, then drafts; ended campaigns last.
+STATUS_ORDER = Case(
+    When(status=Campaign.Status.LIVE, then=Value(0)),
+    When(status=Campaign.Status.SCHEDULED, then=Value(1)),
+    When(status=Campaign.Status.DRAFT, then=Value(2)),
+    default=Value(3),
+)
 
 
 @role_required(MANAGE_ROLES)
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/list.html", {"campaigns": Campaign.objects.all()})
+def campaign_list(request: OrgRequest) -> HttpResponse:
+    filters = CampaignFilterForm(request.GET)
+    campaigns = (
+        filters.apply(Campaign.objects.filter(organization=request.organization))
+        # content_items is the reverse side of content's link table: counted by name, so this
+        # app needs no import of content.
+        .annotate(item_count=Count("content_items", distinct=True))
+        .order_by(STATUS_ORDER, F("starts_on").desc(nulls_last=True), "name", "id")
+    )
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/list.html", {"filters": filters, "page": page})
+
+
+@role_required(MANAGE_ROLES)
+def campaign_new(request: OrgRequest) -> HttpResponse:
+    form = CampaignForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        campaign = create_campaign(
+            organization=request.organization, actor=request.user, details=form.details()
+        )
+        messages.success(
+            request, _("The campaign “%(name)s” was created.") % {"name": campaign.name}
+        )
+        return redirect(
+            "campaigns:detail", org_slug=request.organization.slug, campaign_id=campaign.public_id
+        )
+    return render(request, "campaigns/form.html", {"form": form, "campaign": None})
+
+
+@role_required(MANAGE_ROLES)
+def campaign_detail(request: OrgRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = _get_campaign(request, campaign_id)
+    return render(request, "campaigns/detail.html", {"campaign": campaign})
+
+
+@role_required(MANAGE_ROLES)
+def campaign_edit(request: OrgRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = _get_campaign(request, campaign_id)
+    form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
+    if form.is_valid():
+        campaign = update_campaign(
+            organization=request.organization,
+            campaign=campaign,
+            actor=request.user,
+            details=form.details(),
+        )
+        messages.success(request, _("The campaign “%(name)s” was saved.") % {"name": campaign.name})
+        return redirect(
+            "campaigns:detail", org_slug=request.organization.slug, campaign_id=campaign.public_id
+        )
+    # A rejected form has applied its input to `campaign`; the heading shows what is stored.
+    stored = _get_campaign(request, campaign_id) if form.is_bound else campaign
+    return render(request, "campaigns/form.html", {"form": form, "campaign": stored})
+
+
+def _get_campaign(request: OrgRequest, campaign_id: uuid.UUID) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.filter(organization=request.organization), public_id=campaign_id
+    )

@@ -15,6 +15,8 @@ from .querysets import ContentItemManager
 
 # LinkedIn's limit for a post's commentary.
 MAX_COMMENTARY_LENGTH = 3000
+# Enough to offer a choice of tone; more and nobody reads them.
+MAX_CAPTIONS = 3
 
 
 class ContentItem(TenantModel):
@@ -97,7 +99,10 @@ class Caption(TenantModel):
         verbose_name = _("suggested caption")
         verbose_name_plural = _("suggested captions")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "id"], name="caption_org_id")
+            models.UniqueConstraint(fields=["organization", "id"], name="caption_org_id"),
+            models.UniqueConstraint(
+                fields=["organization", "content_item", "position"], name="caption_unique_position"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "content_item"], name="caption_org_item")]
 

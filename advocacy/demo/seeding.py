@@ -1,0 +1,519 @@
+"""The demo: Nordlys Consulting A/S with a member for every role, content and campaigns.
+
+Idempotent: every row is found by its natural key (an organization's slug, a user's email, a
+team's, item's or campaign's name within its organization) and brought to the state below, so
+a second run adds nothing. Dates relative to today are set only when a row is first created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from advocacy.accounts.models import User, normalize_email
+from advocacy.tenancy.models import Membership, Organization, Role, Team
+from campaigns.models import Campaign
+from content.models import CampaignItem, Caption, ContentItem
+
+# A demo password, printed for anyone to use; the demo holds nothing worth protecting.
+DEFAULT_PASSWORD = "demo-password-2026"  # noqa: S105
+DEMO_SLUG = "demo"
+
+Kind = ContentItem.Kind
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    role: str
+    team: str | None = None
+    title: str = ""
+    # Days since the person opted in to the program; None: not taking part.
+    opted_in_days_ago: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    kind: str
+    description: str
+    captions: tuple[str, ...]
+    url: str = ""
+    is_company_content: bool = False
+    featured: bool = False
+    status: str = ContentItem.Status.PUBLISHED
+    # Availability window in days from the day the item is first seeded.
+    available_from_days: int | None = None
+    available_until_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    name: str
+    status: str
+    purpose: str
+    hashtags: str
+    items: tuple[str, ...]
+    # Period in days from the day the campaign is first seeded.
+    starts_in_days: int | None = None
+    ends_in_days: int | None = None
+    targets: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrganizationSpec:
+    slug: str
+    name: str
+    teams: tuple[str, ...]
+    people: tuple[Person, ...]
+    items: tuple[Item, ...]
+    campaigns: tuple[CampaignSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    organization: str
+    role: str
+
+
+FACILITATOR = Person(
+    "facilitator@demo.example",
+    "Freja Dahl",
+    Role.FACILITATOR,
+    title="Employee advocacy consultant (external)",
+)
+
+NORDLYS = OrganizationSpec(
+    slug=DEMO_SLUG,
+    name="Nordlys Consulting A/S",
+    teams=("Sales", "Engineering", "Recruitment"),
+    people=(
+        Person("admin@demo.example", "Astrid Holm", Role.ADMIN, title="Head of Operations"),
+        Person(
+            "comms@demo.example",
+            "Camilla Berg",
+            Role.COMMS,
+            title="Communications Lead",
+            opted_in_days_ago=40,
+        ),
+        Person(
+            "leader@demo.example", "Lars Winther", Role.LEADER, title="CEO", opted_in_days_ago=38
+        ),
+        Person(
+            "employee@demo.example",
+            "Emil Sørensen",
+            Role.EMPLOYEE,
+            team="Sales",
+            title="Account Manager",
+            opted_in_days_ago=21,
+        ),
+        FACILITATOR,
+        Person(
+            "mads@demo.example",
+            "Mads Kristensen",
+            Role.EMPLOYEE,
+            team="Sales",
+            title="Sales Director",
+            opted_in_days_ago=30,
+        ),
+        Person(
+            "noah@demo.example",
+            "Noah Jensen",
+            Role.EMPLOYEE,
+            team="Sales",
+            title="Key Account Manager",
+        ),
+        Person(
+            "sofie@demo.example",
+            "Sofie Nielsen",
+            Role.EMPLOYEE,
+            team="Engineering",
+            title="Senior Data Engineer",
+            opted_in_days_ago=14,
+        ),
+        Person(
+            "jonas@demo.example",
+            "Jonas Lund",
+            Role.EMPLOYEE,
+            team="Engineering",
+            title="Software Architect",
+        ),
+        Person(
+            "ida@demo.example",
+            "Ida Mortensen",
+            Role.EMPLOYEE,
+            team="Recruitment",
+            title="Talent Partner",
+            opted_in_days_ago=25,
+        ),
+    ),
+    items=(
+        Item(
+            "Why people trust people: employee advocacy in plain words",
+            Kind.ARTICLE,
+            "People believe people more than they believe companies. A short introduction to why "
+            "colleagues' own posts reach further and feel more honest than a company page.",
+            (
+                "I read this on why we trust people more than brands, and it rings true: I click "
+                "on what colleagues share, rarely on ads. What do you think?",
+                "Short read on employee advocacy. The point I liked: it only works when people "
+                "write in their own words.",
+            ),
+            url="https://www.nordlys-consulting.example/insights/why-people-trust-people",
+            featured=True,
+        ),
+        Item(
+            "Branded messages travel 561 % further when people share them",
+            Kind.ARTICLE,
+            "The numbers behind employee advocacy: employees have about ten times as many "
+            "followers as their company page, and messages go much further through them.",
+            (
+                "561 % further. That is how much further a message travels when people share it "
+                "instead of the company page. Worth a thought for anyone in marketing.",
+                "An average employee has ten times the followers of their company page. I had "
+                "not thought of my own network that way.",
+                "Numbers I did not expect: personal channels beat brand channels by a mile.",
+            ),
+            url="https://www.nordlys-consulting.example/insights/561-percent-further",
+        ),
+        Item(
+            "We're hiring: Senior Data Engineer in Copenhagen",
+            Kind.JOB,
+            "Join our engineering team to build data platforms for Nordic clients. Hybrid work, "
+            "a buddy from day one and time for learning.",
+            (
+                "We are looking for a Senior Data Engineer to join my team in Copenhagen. If you "
+                "like hard data problems and kind colleagues, have a look, or pass it on.",
+                "Know a data engineer who would enjoy Nordic clients and a team that helps each "
+                "other? We are hiring.",
+            ),
+            url="https://www.nordlys-consulting.example/careers/senior-data-engineer",
+            is_company_content=True,
+            featured=True,
+            available_until_days=45,
+        ),
+        Item(
+            "Buddy pairs: how two colleagues beat the fear of posting",
+            Kind.TIP,
+            "Most people hold back because they fear doing too much or too little. Pair up with "
+            "a colleague, read each other's drafts and keep each other going.",
+            (
+                "My colleague and I read each other's LinkedIn drafts before posting. Best trick "
+                "I know against the 'is this too much?' feeling.",
+            ),
+        ),
+        Item(
+            "The 80/20 rule: share what helps, not only what sells",
+            Kind.TIP,
+            "About 80 % of what you share should be informative, helpful or personal, and only "
+            "about 20 % about the company itself. That is what keeps people reading.",
+            (
+                "A rule of thumb I try to follow: four posts that help, one about where I work.",
+                "80/20: mostly useful, a little company news. Does that match what you enjoy "
+                "reading in your feed?",
+            ),
+        ),
+        Item(
+            "Leaders: say out loud that sharing is OK",
+            Kind.ARTICLE,
+            "Employees share when leadership explains the why and says plainly that sharing work "
+            "content is welcome, and that nobody has to.",
+            (
+                "As a leader I want to say it plainly: sharing what you work on is welcome here, "
+                "and it is always your choice.",
+            ),
+            url="https://www.nordlys-consulting.example/insights/leaders-say-it-out-loud",
+        ),
+        Item(
+            "Three post ideas from your working day",
+            Kind.TIP,
+            "What worked for others: a note on today's meeting, a professional problem you "
+            "solved, or something personal about how you work.",
+            (
+                "Today's small win: [what happened]. What I learned: [one line].",
+                "A problem we cracked this week, explained in three sentences: ...",
+                "Something people do not know about my job: ...",
+            ),
+        ),
+        Item(
+            "Thought leadership starts with what you already know",
+            Kind.ARTICLE,
+            "Share your professional knowledge steadily and you become the person people think "
+            "of in your field. It helps you, and it helps the company.",
+            (
+                "You do not need to be an influencer to be useful on LinkedIn. Sharing what you "
+                "know, steadily, is enough.",
+            ),
+            url="https://www.nordlys-consulting.example/insights/thought-leadership",
+        ),
+        Item(
+            "Graduate programme 2027: applications open",
+            Kind.JOB,
+            "Two years, three teams, one mentor. Applications for our 2027 graduate programme "
+            "open next week.",
+            (
+                "Our graduate programme opens for applications. If you know someone finishing "
+                "their degree, send them this.",
+            ),
+            url="https://www.nordlys-consulting.example/careers/graduates-2027",
+            is_company_content=True,
+            available_from_days=7,
+        ),
+        Item(
+            "Nordlys opens an office in Aarhus",
+            Kind.ARTICLE,
+            "A draft announcement: our second office opens in Aarhus this spring.",
+            (
+                "Big news for us: Nordlys is opening in Aarhus. If you are in Jutland, come say "
+                "hello.",
+            ),
+            url="https://www.nordlys-consulting.example/news/aarhus",
+            is_company_content=True,
+            status=ContentItem.Status.DRAFT,
+        ),
+    ),
+    campaigns=(
+        CampaignSpec(
+            "Trust week",
+            Campaign.Status.LIVE,
+            "Show what employee advocacy is and why people trust people, so colleagues "
+            "understand the why before anyone is asked to share anything.",
+            "#employeeadvocacy #trust",
+            (
+                "Why people trust people: employee advocacy in plain words",
+                "Branded messages travel 561 % further when people share them",
+                "Leaders: say out loud that sharing is OK",
+                "Thought leadership starts with what you already know",
+            ),
+            starts_in_days=-3,
+            ends_in_days=11,
+            targets={"target_shares": 40, "target_clicks": 300},
+        ),
+        CampaignSpec(
+            "Hiring: data and engineering",
+            Campaign.Status.SCHEDULED,
+            "Reach qualified engineers we would not reach through job boards, through our own "
+            "people's networks.",
+            "#hiring #dataengineering #copenhagen",
+            (
+                "We're hiring: Senior Data Engineer in Copenhagen",
+                "Graduate programme 2027: applications open",
+            ),
+            starts_in_days=14,
+            ends_in_days=60,
+            targets={"target_shares": 60, "target_reach": 20000, "target_clicks": 500},
+        ),
+        CampaignSpec(
+            "Buddy pairs kick-off",
+            Campaign.Status.DRAFT,
+            "Pair everyone who opted in with a buddy, agree the roadmap together and get the "
+            "first posts out.",
+            "#buddypairs",
+            (
+                "Buddy pairs: how two colleagues beat the fear of posting",
+                "The 80/20 rule: share what helps, not only what sells",
+                "Three post ideas from your working day",
+            ),
+        ),
+    ),
+)
+
+FJORD = OrganizationSpec(
+    slug="fjord",
+    name="Fjord Analytics ApS",
+    teams=("Analytics",),
+    people=(
+        Person(
+            "admin@fjord.example",
+            "Henrik Fjord",
+            Role.ADMIN,
+            team="Analytics",
+            title="Founder",
+            opted_in_days_ago=10,
+        ),
+        FACILITATOR,
+    ),
+    items=(
+        Item(
+            "What a kick-off workshop for employee advocacy looks like",
+            Kind.ARTICLE,
+            "Purpose first, then a shared agenda and a roadmap made together with the people "
+            "who will share.",
+            (
+                "We started our advocacy program with a workshop, not a rulebook. Here is how it "
+                "went.",
+            ),
+            url="https://www.fjord-analytics.example/blog/kick-off",
+        ),
+        Item(
+            "Make it personal",
+            Kind.TIP,
+            "The best posts are the ones where you say what you think, not what the company says.",
+            ("What I actually think about this: ...",),
+        ),
+    ),
+)
+
+ORGANIZATIONS = (NORDLYS, FJORD)
+AUTHOR_ROLES: list[str] = [Role.COMMS, Role.ADMIN]
+
+
+def seed_demo(*, password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
+    """Create or bring up to date the demo organizations; returns every demo login."""
+    now = timezone.now()
+    logins: list[DemoLogin] = []
+    with transaction.atomic():
+        for spec in ORGANIZATIONS:
+            organization, _ = Organization.objects.update_or_create(
+                slug=spec.slug,
+                defaults={
+                    "name": spec.name,
+                    "time_zone": "Europe/Copenhagen",
+                    "language": "en",
+                    "currency": "DKK",
+                },
+            )
+            teams = {
+                name: Team.objects.for_org(organization).get_or_create(
+                    organization=organization, name=name
+                )[0]
+                for name in spec.teams
+            }
+            authors: list[tuple[int, User]] = []
+            for person in spec.people:
+                user = _user(person, password)
+                _membership(organization, user, person, teams, now)
+                logins.append(DemoLogin(person.email, person.name, organization.name, person.role))
+                if person.role in AUTHOR_ROLES:
+                    authors.append((AUTHOR_ROLES.index(person.role), user))
+            # Content is the comms team's work; an admin stands in where there is none.
+            author = min(authors, key=lambda pair: pair[0])[1] if authors else None
+            items = {
+                item.title: _content_item(organization, item, author, now) for item in spec.items
+            }
+            for campaign in spec.campaigns:
+                _campaign(organization, campaign, items, author, now.date())
+    return logins
+
+
+def _user(person: Person, password: str) -> User:
+    email = normalize_email(person.email)
+    user, created = User.objects.get_or_create(email=email, defaults={"name": person.name})
+    if user.name != person.name:
+        user.name = person.name
+        user.save(update_fields=["name"])
+    # Hashing is slow on purpose, and a new hash on every run would be a change: only when needed.
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _membership(
+    organization: Organization,
+    user: User,
+    person: Person,
+    teams: dict[str, Team],
+    now: datetime,
+) -> Membership:
+    membership, _ = Membership.objects.for_org(organization).update_or_create(
+        organization=organization,
+        user=user,
+        defaults={
+            "role": person.role,
+            "team": teams[person.team] if person.team else None,
+            "title": person.title,
+            "is_active": True,
+            "deactivated_at": None,
+        },
+    )
+    opted_in = person.opted_in_days_ago is not None
+    # Keep the original opt-in date on later runs; only a changed state is written.
+    if opted_in and membership.opted_in_at is None:
+        membership.opted_in_at = now - timedelta(days=person.opted_in_days_ago or 0)
+        membership.save(update_fields=["opted_in_at"])
+    elif not opted_in and membership.opted_in_at is not None:
+        membership.opted_in_at = None
+        membership.save(update_fields=["opted_in_at"])
+    return membership
+
+
+def _content_item(
+    organization: Organization, spec: Item, author: User | None, now: datetime
+) -> ContentItem:
+    defaults: dict[str, Any] = {
+        "kind": spec.kind,
+        "status": spec.status,
+        "description": spec.description,
+        "url": spec.url,
+        "is_company_content": spec.is_company_content,
+        "featured": spec.featured,
+        "language": "en",
+    }
+    window = {
+        "available_from": _days_from(now, spec.available_from_days),
+        "available_until": _days_from(now, spec.available_until_days),
+    }
+    item, _ = ContentItem.objects.for_org(organization).update_or_create(
+        organization=organization,
+        title=spec.title,
+        defaults=defaults,
+        create_defaults={**defaults, **window, "created_by": author},
+    )
+    captions = Caption.objects.for_org(organization)
+    for position, text in enumerate(spec.captions):
+        captions.update_or_create(
+            organization=organization,
+            content_item=item,
+            position=position,
+            defaults={"text": text},
+        )
+    captions.filter(content_item=item, position__gte=len(spec.captions)).delete()
+    return item
+
+
+def _campaign(
+    organization: Organization,
+    spec: CampaignSpec,
+    items: dict[str, ContentItem],
+    author: User | None,
+    today: date,
+) -> Campaign:
+    defaults: dict[str, Any] = {
+        "status": spec.status,
+        "purpose": spec.purpose,
+        "hashtags": spec.hashtags,
+        "target_shares": spec.targets.get("target_shares"),
+        "target_reach": spec.targets.get("target_reach"),
+        "target_clicks": spec.targets.get("target_clicks"),
+    }
+    period = {
+        "starts_on": _days_from(today, spec.starts_in_days),
+        "ends_on": _days_from(today, spec.ends_in_days),
+    }
+    campaign, _ = Campaign.objects.for_org(organization).update_or_create(
+        organization=organization,
+        name=spec.name,
+        defaults=defaults,
+        create_defaults={**defaults, **period, "created_by": author},
+    )
+    links = CampaignItem.objects.for_org(organization)
+    for title in spec.items:
+        links.get_or_create(organization=organization, campaign=campaign, content_item=items[title])
+    return campaign
+
+
+def _days_from(start: date, days: int | None) -> date | None:
+    # `start` may be a datetime (a date subclass); the result is of the same type.
+    return None if days is None else start + timedelta(days=days)
