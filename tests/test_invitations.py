@@ -307,7 +307,7 @@ def test_task_sends_the_link_in_the_organizations_time_zone(cast, mailoutbox):
     tasks.send_invitation_email(cast.acme.pk, invitation.pk)
     [mail] = mailoutbox
     assert link_in(mail).endswith(accept_path(invitation))
-    assert "7 a.m. (EST)" in mail.body
+    assert "15 Jan 2030, 07:00 (EST)" in mail.body
 
 
 # Accepting -----------------------------------------------------------------------------------
