@@ -45,6 +45,17 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def eager_celery(settings: Any) -> None:
+    """Tasks run inside the test that queues them.
+
+    Otherwise a message would wait in the broker (with the default settings, the file-system
+    broker in var/ that a `make run` worker reads). tests/test_celery.py goes through the real
+    broker and a real worker on purpose.
+    """
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     acme = OrganizationFactory(name="Acme A/S", slug="acme")

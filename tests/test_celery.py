@@ -1,0 +1,77 @@
+"""A real round trip through the configured broker: Redis with REDIS_URL, else the file system."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from celery import signals
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core.cache import cache
+from kombu import Exchange, Queue
+
+from advocacy.celery import app, ping
+
+
+def wait_for_cache(key: str, timeout: float = 30.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cache.get(key)
+        if value is not None:
+            return value
+        time.sleep(0.1)
+    return None
+
+
+def keep_django_logging(**kwargs: object) -> None:
+    """A setup_logging receiver: its presence stops the worker from reconfiguring logging."""
+
+
+@pytest.fixture
+def private_queue() -> Iterator[str]:
+    """A queue only this test's worker consumes.
+
+    The file-system broker in var/ is shared with a `make run` worker on the same checkout: on
+    the default queue that worker could take the test's message (and the test's worker the
+    worker's). Selecting a queue changes the app's consumer set, so it is restored afterwards.
+    """
+    name = f"test-{uuid.uuid4().hex}"
+    queues = app.amqp.queues
+    # Bound to the default exchange, which exists anyway, so nothing is left behind.
+    exchange = Exchange(app.conf.task_default_exchange, app.conf.task_default_exchange_type)
+    queues.add(Queue(name, exchange, routing_key=name))
+    consume_from = queues._consume_from
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # an eager task would never touch the broker
+    signals.setup_logging.connect(keep_django_logging)
+    try:
+        yield name
+    finally:
+        signals.setup_logging.disconnect(keep_django_logging)
+        app.conf.task_always_eager = eager
+        queues._consume_from = consume_from
+        with app.connection_for_write() as connection:
+            # Declared on this channel so that the transport knows which binding to remove.
+            queue = app.amqp.queues[name].bind(connection.default_channel)
+            queue.declare()
+            queue.delete()
+        queues.pop(name, None)
+
+
+def test_the_broker_is_the_configured_one() -> None:
+    expected = "redis" if settings.REDIS_URL else "filesystem"
+    with app.connection_for_write() as connection:
+        assert connection.transport.driver_type == expected
+
+
+def test_a_task_goes_through_the_broker_to_a_worker_and_runs(private_queue: str) -> None:
+    key = f"test-ping-{uuid.uuid4().hex}"
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30
+    ):
+        ping.apply_async(args=[key], queue=private_queue)
+        assert wait_for_cache(key) == "pong"
+    cache.delete(key)
