@@ -21,6 +21,7 @@ COPY . .
 RUN DJANGO_DEBUG=0 \
     DJANGO_SECRET_KEY=collectstatic-only-not-a-secret-collectstatic-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
+    SITE_URL=https://localhost \
     TOKEN_ENCRYPTION_KEYS=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     VAR_DIR=/tmp/build-var \
     python manage.py collectstatic --noinput \
