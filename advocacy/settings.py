@@ -117,12 +117,15 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
     # Core apps first, then the product apps in the order they may depend on each other.
     "advocacy.accounts",
     "advocacy.tenancy",
+    "advocacy.linkedin",
+    "advocacy.sandbox",
     "campaigns",
     "content",
     "analytics",
@@ -274,6 +277,85 @@ ACCOUNT_ALLOW_SIGNUPS = env_bool("ACCOUNT_ALLOW_SIGNUPS", True)
 
 # An invitation link stays valid this long.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+
+# LinkedIn. Development and tests talk to the sandbox, served by this same process under
+# LINKEDIN_SANDBOX_PREFIX; production talks to LinkedIn and refuses the sandbox unless
+# LINKEDIN_ALLOW_SANDBOX says so (a demo installation, say).
+LINKEDIN_SANDBOX = env_bool("LINKEDIN_SANDBOX", DEBUG)
+LINKEDIN_SANDBOX_PREFIX = env_str("LINKEDIN_SANDBOX_PREFIX", "sandbox/linkedin").strip("/")
+_linkedin_sandbox_url = f"{SITE_URL}/{LINKEDIN_SANDBOX_PREFIX}"
+# The host of the browser pages and OAuth endpoints, and the host of the REST API.
+LINKEDIN_WWW_URL = env_str(
+    "LINKEDIN_WWW_URL", _linkedin_sandbox_url if LINKEDIN_SANDBOX else "https://www.linkedin.com"
+).rstrip("/")
+LINKEDIN_API_URL = env_str(
+    "LINKEDIN_API_URL", _linkedin_sandbox_url if LINKEDIN_SANDBOX else "https://api.linkedin.com"
+).rstrip("/")
+if not DEBUG and not env_bool("LINKEDIN_ALLOW_SANDBOX", False):
+    if LINKEDIN_SANDBOX:
+        raise ImproperlyConfigured(
+            "LINKEDIN_SANDBOX is on with DJANGO_DEBUG=0; set LINKEDIN_ALLOW_SANDBOX=1 to mean it"
+        )
+    for _name, _url in (
+        ("LINKEDIN_WWW_URL", LINKEDIN_WWW_URL),
+        ("LINKEDIN_API_URL", LINKEDIN_API_URL),
+    ):
+        if f"/{LINKEDIN_SANDBOX_PREFIX}" in _url:
+            raise ImproperlyConfigured(
+                f"{_name} points at the sandbox with DJANGO_DEBUG=0; "
+                "set LINKEDIN_ALLOW_SANDBOX=1 to mean it"
+            )
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "sandbox-client" if LINKEDIN_SANDBOX else "")
+LINKEDIN_CLIENT_SECRET = env_str(
+    "LINKEDIN_CLIENT_SECRET", "sandbox-client-secret" if LINKEDIN_SANDBOX else ""
+)
+# The Rest.li API version sent as LinkedIn-Version (YYYYMM); bump it deliberately.
+LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202609")
+# What an employee's connection asks for; the analytics scopes need LinkedIn's approval
+# (Community Management API), and without them publishing still works.
+LINKEDIN_MEMBER_SCOPES = env_list(
+    "LINKEDIN_MEMBER_SCOPES",
+    [
+        "openid",
+        "profile",
+        "email",
+        "w_member_social",
+        "r_member_postAnalytics",
+        "r_member_profileAnalytics",
+    ],
+)
+# What connecting the company page asks for (a page administrator signs in).
+LINKEDIN_PAGE_SCOPES = env_list(
+    "LINKEDIN_PAGE_SCOPES", ["openid", "profile", "rw_organization_admin", "r_organization_social"]
+)
+LINKEDIN_TIMEOUT_SECONDS = env_int("LINKEDIN_TIMEOUT_SECONDS", 10)
+# Daily call budgets per endpoint (LinkedIn publishes none; read yours in the Developer
+# Portal): for the whole application, and for each member's token. Reset at 00:00 UTC.
+LINKEDIN_APP_DAILY_QUOTA = env_int("LINKEDIN_APP_DAILY_QUOTA", 100_000)
+LINKEDIN_MEMBER_DAILY_QUOTA = env_int("LINKEDIN_MEMBER_DAILY_QUOTA", 500)
+
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": False,
+        "APPS": [
+            {
+                "provider_id": "linkedin",
+                "name": "LinkedIn",
+                "client_id": LINKEDIN_CLIENT_ID,
+                "secret": LINKEDIN_CLIENT_SECRET,
+                "settings": {
+                    "server_url": f"{LINKEDIN_WWW_URL}/oauth",
+                    "token_auth_method": "client_secret_post",
+                    "scope": ["openid", "profile", "email"],
+                },
+            }
+        ]
+        if LINKEDIN_CLIENT_ID
+        else [],
+    }
+}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

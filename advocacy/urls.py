@@ -1,5 +1,6 @@
 """URLs. Tenant pages live under /o/<slug>/; everything else is per user or per platform."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,6 +10,7 @@ tenant_patterns = [
     path("", include("content.urls")),
     path("manage/campaigns/", include("campaigns.urls")),
     path("reports/", include("analytics.urls")),
+    path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
     path("settings/", include("advocacy.tenancy.urls")),
 ]
 
@@ -19,10 +21,16 @@ urlpatterns = [
     path("invitations/", include("advocacy.tenancy.invitation_urls")),
     path("accounts/", include("advocacy.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("linkedin/", include("advocacy.linkedin.urls")),
     path("o/<slug:org_slug>/", include(tenant_patterns)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.LINKEDIN_SANDBOX:
+    urlpatterns.append(
+        path(f"{settings.LINKEDIN_SANDBOX_PREFIX}/", include("advocacy.sandbox.urls"))
+    )
 
 admin.site.site_header = "Advocacy platform administration"
 admin.site.site_title = "Advocacy admin"
