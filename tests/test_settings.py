@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,3 +179,38 @@ def test_every_variable_is_documented() -> None:
         text = (ROOT / document).read_text()
         missing = [name for name in names if not re.search(rf"\b{name}\b", text)]
         assert not missing, f"{document} does not mention {', '.join(missing)}"
+
+
+def test_development_talks_to_the_sandbox_of_this_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    development = load_settings(monkeypatch, tmp_path, SITE_URL="http://127.0.0.1:8765")
+    assert development["LINKEDIN_SANDBOX"] is True
+    assert development["LINKEDIN_WWW_URL"] == "http://127.0.0.1:8765/sandbox/linkedin"
+    assert development["LINKEDIN_API_URL"] == "http://127.0.0.1:8765/sandbox/linkedin"
+
+
+def test_production_talks_to_linkedin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    production = load_settings(
+        monkeypatch, tmp_path, **{**production_environment(tmp_path), "VAR_DIR": str(tmp_path)}
+    )
+    assert production["LINKEDIN_SANDBOX"] is False
+    assert production["LINKEDIN_WWW_URL"] == "https://www.linkedin.com"
+    assert production["LINKEDIN_API_URL"] == "https://api.linkedin.com"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LINKEDIN_SANDBOX", "1"),
+        ("LINKEDIN_API_URL", "https://advocacy.example.com/sandbox/linkedin"),
+    ],
+)
+def test_production_refuses_the_sandbox_unless_allowed(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env = {**production_environment(tmp_path), name: value}
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load_settings(monkeypatch, tmp_path, **env)
+    allowed = load_settings(monkeypatch, tmp_path, **env, LINKEDIN_ALLOW_SANDBOX="1")
+    assert "/sandbox/linkedin" in allowed["LINKEDIN_API_URL"]
