@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = env_str(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -162,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.tenancy.context_processors.navigation",
+                "advocacy.linkedin.context_processors.connection_banner",
             ],
         },
     },
@@ -245,6 +257,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic work, kept off minute 0 (everyone's cron fires then).
+CELERY_BEAT_SCHEDULE = {
+    "linkedin-update-token-statuses": {
+        "task": "linkedin.update_token_statuses",
+        "schedule": crontab(minute=17),
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -333,6 +352,18 @@ LINKEDIN_TIMEOUT_SECONDS = env_int("LINKEDIN_TIMEOUT_SECONDS", 10)
 # Portal): for the whole application, and for each member's token. Reset at 00:00 UTC.
 LINKEDIN_APP_DAILY_QUOTA = env_int("LINKEDIN_APP_DAILY_QUOTA", 100_000)
 LINKEDIN_MEMBER_DAILY_QUOTA = env_int("LINKEDIN_MEMBER_DAILY_QUOTA", 500)
+# Retries of transient failures (429, 5xx, no answer): attempts in all, and the backoff's
+# first and longest step (with full jitter). A longer Retry-After goes back to the caller.
+LINKEDIN_RETRY_ATTEMPTS = env_int("LINKEDIN_RETRY_ATTEMPTS", 3)
+LINKEDIN_RETRY_BASE_SECONDS = env_float("LINKEDIN_RETRY_BASE_SECONDS", 1.0)
+LINKEDIN_RETRY_MAX_SECONDS = env_float("LINKEDIN_RETRY_MAX_SECONDS", 15.0)
+# LinkedIn sometimes calls a brand-new token revoked (65601); one retry after this pause.
+LINKEDIN_REVOKED_RETRY_SECONDS = env_float("LINKEDIN_REVOKED_RETRY_SECONDS", 5.0)
+# How long one call may wait for the daily budget; how far ahead of an even pace calls may
+# run; how many 429s pause an endpoint until 00:00 UTC.
+LINKEDIN_QUOTA_MAX_WAIT_SECONDS = env_float("LINKEDIN_QUOTA_MAX_WAIT_SECONDS", 15.0)
+LINKEDIN_RATE_LIMIT_AHEAD_SECONDS = env_int("LINKEDIN_RATE_LIMIT_AHEAD_SECONDS", 3600)
+LINKEDIN_RATE_LIMIT_PAUSE_AFTER = env_int("LINKEDIN_RATE_LIMIT_PAUSE_AFTER", 3)
 
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

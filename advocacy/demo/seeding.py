@@ -12,10 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from advocacy.accounts.models import User, normalize_email
+from advocacy.sandbox.provisioning import provision_organization
+from advocacy.sandbox.scenario import load_demo_scenario
 from advocacy.tenancy.models import Membership, Organization, Role, Team
 from campaigns.models import Campaign
 from content.models import CampaignItem, Caption, ContentItem
@@ -401,7 +404,17 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
             }
             for campaign in spec.campaigns:
                 _campaign(organization, campaign, items, author, now.date())
+            if spec is NORDLYS and settings.LINKEDIN_SANDBOX:
+                _linkedin_sandbox(organization, now)
     return logins
+
+
+def _linkedin_sandbox(organization: Organization, now: datetime) -> None:
+    """Nine months of LinkedIn history in the sandbox (scenarios/demo.json, ending today), and
+    the demo's participants connected to it. Loaded once: a later run keeps what was done
+    through the sandbox since, and a scenario someone loaded on purpose is left alone."""
+    if load_demo_scenario(today=now.date()):
+        provision_organization(organization=organization)
 
 
 def _user(person: Person, password: str) -> User:

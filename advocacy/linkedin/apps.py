@@ -8,3 +8,10 @@ class LinkedInConfig(AppConfig):
     name = "advocacy.linkedin"
     label = "linkedin"
     verbose_name = _("LinkedIn")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import banner
+
+        user_logged_in.connect(banner.warm_on_login, dispatch_uid="linkedin.banner.warm")
