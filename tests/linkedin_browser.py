@@ -19,12 +19,12 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 from advocacy.accounts.models import User
 from advocacy.linkedin import client as linkedin_client
+from advocacy.linkedin import oauth
 
 from .conftest import Cast
 
@@ -116,8 +116,9 @@ def serve_sandbox(live_server: Any, settings: Any, cast: Cast, tmp_path: Path) -
     settings.SITE_URL = base
     settings.LINKEDIN_WWW_URL = f"{base}/{django_settings.LINKEDIN_SANDBOX_PREFIX}"
     settings.LINKEDIN_API_URL = f"{base}/{django_settings.LINKEDIN_SANDBOX_PREFIX}"
-    # Discovery and JWKS are cached; another test's live server had another port.
-    cache.clear()
+    # Discovery and JWKS are cached, and every test's sandbox makes a new signing key. Only
+    # these keys: clearing the whole cache would flush a Redis shared with parallel tests.
+    oauth.forget_oidc_configuration()
     sandbox = Sandbox(url=base, cast=cast, tmp_path=tmp_path)
     sandbox.load()
     yield sandbox
@@ -126,7 +127,7 @@ def serve_sandbox(live_server: Any, settings: Any, cast: Cast, tmp_path: Path) -
     for browser in sandbox.browsers:
         browser.http.close()
     linkedin_client.get_session().close()  # the REST client's pooled keep-alive connections
-    cache.clear()
+    oauth.forget_oidc_configuration()
 
 
 class Browser:

@@ -43,6 +43,10 @@ def private_queue() -> Iterator[str]:
     # Bound to the default exchange, which exists anyway, so nothing is left behind.
     exchange = Exchange(app.conf.task_default_exchange, app.conf.task_default_exchange_type)
     queues.add(Queue(name, exchange, routing_key=name))
+    with app.connection_for_write() as connection:
+        # Bound before anything is sent: a message routed before the worker has declared
+        # its queue would find no binding and be dropped.
+        app.amqp.queues[name].bind(connection.default_channel).declare()
     consume_from = queues._consume_from
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # an eager task would never touch the broker

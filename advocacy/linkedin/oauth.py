@@ -303,6 +303,16 @@ def discovery() -> dict[str, Any]:
     return dict(config)
 
 
+def forget_oidc_configuration() -> None:
+    """Drop the cached discovery document and keys of the configured LinkedIn URL."""
+    url = _www("/oauth/.well-known/openid-configuration")
+    config = cache.get(f"linkedin:oidc:discovery:{url}")
+    keys = [f"linkedin:oidc:discovery:{url}"]
+    if config and config.get("jwks_uri"):
+        keys.append(f"linkedin:oidc:jwks:{config['jwks_uri']}")
+    cache.delete_many(keys)
+
+
 def _jwks(uri: str, *, refetch: bool = False) -> jwt.PyJWKSet:
     key = f"linkedin:oidc:jwks:{uri}"
     data = None if refetch else cache.get(key)
