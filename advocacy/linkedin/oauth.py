@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import errors
+from .client import LinkedInClient, UserInfo
 from .scopes import parse_scopes
 
 logger = logging.getLogger(__name__)
@@ -44,18 +45,6 @@ class TokenSet:
 
 
 @dataclass(frozen=True)
-class UserInfo:
-    sub: str
-    name: str = ""
-    given_name: str = ""
-    family_name: str = ""
-    picture: str = ""
-    email: str = ""
-    email_verified: bool = False
-    locale: str = ""
-
-
-@dataclass(frozen=True)
 class Introspection:
     active: bool
     status: str = ""
@@ -66,10 +55,6 @@ class Introspection:
 
 def _www(path: str) -> str:
     return f"{settings.LINKEDIN_WWW_URL}{path}"
-
-
-def _api(path: str) -> str:
-    return f"{settings.LINKEDIN_API_URL}{path}"
 
 
 def _client_credentials() -> dict[str, str]:
@@ -218,70 +203,10 @@ def introspect(token: str) -> Introspection:
     )
 
 
-def _api_error(response: requests.Response) -> errors.LinkedInError:
-    """The typed error for a failed API call (section 8's envelope)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    status = response.status_code
-    message = str(body.get("message") or "")
-    code = str(body.get("code") or "")
-    service_code = body.get("serviceErrorCode")
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "code": code,
-        "service_error_code": service_code if isinstance(service_code, int) else None,
-        "request_id": response.headers.get("x-li-uuid", ""),
-    }
-    if status == 401:
-        if service_code == 65601 or code == "REVOKED_ACCESS_TOKEN" or "revoked" in message:
-            return errors.TokenRevoked(message, **kwargs)
-        if code == "EXPIRED_ACCESS_TOKEN" or "expired" in message:
-            return errors.TokenExpired(message, **kwargs)
-        return errors.TokenRevoked(message, **kwargs)
-    if status == 403:
-        return errors.PermissionDenied(message, **kwargs)
-    if status == 404:
-        return errors.NotFound(message, **kwargs)
-    if status == 429:
-        return errors.RateLimited(message, **kwargs)
-    if status >= 500:
-        return errors.ServerError(message, **kwargs)
-    return errors.Invalid(message, **kwargs)
-
-
 def userinfo(access_token: str) -> UserInfo:
-    """The member behind a token, from /v2/userinfo (unversioned: no LinkedIn-Version)."""
-    response = _request(
-        "GET", _api("/v2/userinfo"), headers={"Authorization": f"Bearer {access_token}"}
-    )
-    if response.status_code >= 400:
-        raise _api_error(response)
-    body = _json(response)
-    if not body.get("sub"):
-        raise errors.Invalid("userinfo carries no sub", status=response.status_code)
-    return UserInfo(
-        sub=str(body["sub"]),
-        name=str(body.get("name") or ""),
-        given_name=str(body.get("given_name") or ""),
-        family_name=str(body.get("family_name") or ""),
-        picture=str(body.get("picture") or ""),
-        email=str(body.get("email") or ""),
-        email_verified=bool(body.get("email_verified")),
-        locale=_locale(body.get("locale")),
-    )
-
-
-def _locale(value: Any) -> str:
-    """ "en-US", or LinkedIn's live shape {"country": "DK", "language": "da"} → "da-DK"."""
-    if isinstance(value, dict):
-        language = str(value.get("language") or "")
-        country = str(value.get("country") or "")
-        return f"{language}-{country}" if language and country else language or country
-    return str(value or "")
+    """The member behind a token, from /v2/userinfo, without waiting for the daily budget:
+    a person is waiting for the answer."""
+    return LinkedInClient(access_token, max_quota_wait=0).userinfo()
 
 
 # OpenID Connect ----------------------------------------------------------------------------

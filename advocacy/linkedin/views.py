@@ -30,6 +30,7 @@ from advocacy.tenancy.models import Membership
 from advocacy.tenancy.permissions import role_required
 
 from . import crypto, errors, oauth, services
+from .client import UserInfo
 from .forms import PageChoiceForm
 from .models import PAGE_ROLES, Connection, PageConnection
 from .scopes import describe
@@ -197,7 +198,7 @@ def _member_callback(request: AuthenticatedRequest, tokens: oauth.TokenSet) -> H
                 % {"reason": exc.explanation},
                 status=502,
             )
-        info = oauth.UserInfo(
+        info = UserInfo(
             sub=str(claims["sub"]),
             name=str(claims.get("name") or ""),
             picture=str(claims.get("picture") or ""),
