@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.tenancy.models import TenantModel
+from advocacy.tenancy.audience import AudienceFields
+from advocacy.tenancy.models import Team, TenantModel
 
 from .querysets import CampaignManager
 
 
-class Campaign(TenantModel):
+class Campaign(AudienceFields, TenantModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -36,6 +37,13 @@ class Campaign(TenantModel):
     target_shares = models.PositiveIntegerField(_("target: shares"), null=True, blank=True)
     target_reach = models.PositiveIntegerField(_("target: reach"), null=True, blank=True)
     target_clicks = models.PositiveIntegerField(_("target: clicks"), null=True, blank=True)
+    audience_teams = models.ManyToManyField(
+        Team,
+        through="CampaignAudienceTeam",
+        verbose_name=_("teams"),
+        related_name="+",
+        blank=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,3 +80,21 @@ class Campaign(TenantModel):
             target is not None
             for target in (self.target_shares, self.target_reach, self.target_clicks)
         )
+
+
+class CampaignAudienceTeam(TenantModel):
+    """A team a campaign is for (a campaign with none is for everyone)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("campaign audience team")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "campaign", "team"], name="campaign_audience_team_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "campaign"], name="campaign_audience_org_camp")
+        ]

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, Q, Value, When
+from django.apps import apps
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 
+from advocacy.tenancy.audience import audience_q
 from advocacy.tenancy.querysets import TenantManager, TenantQuerySet
+
+if TYPE_CHECKING:
+    from advocacy.tenancy.models import Membership
 
 
 class ContentItemQuerySet(TenantQuerySet[Any]):
@@ -31,6 +36,46 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
         # distinct: a campaign filter joins another table, which must not multiply the count.
         return self.annotate(caption_count=Count("captions", distinct=True))
 
+    def for_member(self, membership: Membership) -> ContentItemQuerySet:
+        """Items whose audience includes the member.
+
+        An item's own audience must include them; and an item in live campaigns is for those
+        campaigns' audiences only (a campaign for Aarhus keeps its content in Aarhus), unless
+        one of those campaigns is for everyone or for them.
+        """
+        item_teams = apps.get_model("content", "ItemAudienceTeam")
+        campaign_items = apps.get_model("content", "CampaignItem")
+        campaign_teams = apps.get_model("campaigns", "CampaignAudienceTeam")
+        live_links = campaign_items.all_tenants.filter(
+            organization_id=membership.organization_id,
+            content_item=OuterRef("pk"),
+            campaign__status="live",
+        )
+        campaign_audience = audience_q(
+            membership, team_links=campaign_teams, link_field="campaign", prefix="campaign__"
+        )
+        return self.filter(
+            audience_q(membership, team_links=item_teams, link_field="content_item"),
+            ~Exists(live_links) | Exists(live_links.filter(campaign_audience)),
+        )
+
+    def with_share_counts(self, membership: Membership) -> ContentItemQuerySet:
+        """`colleague_shares`: colleagues who published it; `shared_by_me`: whether the member
+        has a post of it that is not a discarded draft."""
+        posts = apps.get_model("content", "Post").all_tenants.filter(
+            organization_id=membership.organization_id, content_item=OuterRef("pk")
+        )
+        return self.annotate(
+            colleague_shares=Count(
+                "posts__author",
+                filter=Q(posts__status="published") & ~Q(posts__author=membership),
+                distinct=True,
+            ),
+            shared_by_me=Exists(
+                posts.filter(author=membership).exclude(status__in=["draft", "deleted"])
+            ),
+        )
+
     def for_dashboard(self) -> ContentItemQuerySet:
         """Featured items first, then items in a live campaign, then the newest."""
         return self.alias(
@@ -43,4 +88,24 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
         )
 
 
+class PostQuerySet(TenantQuerySet[Any]):
+    def published(self) -> PostQuerySet:
+        return self.filter(status="published")
+
+    def counted(self) -> PostQuerySet:
+        """Posts that count in figures: published and not deleted since."""
+        return self.filter(status="published", published_at__isnull=False)
+
+    def search(self, text: str) -> PostQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(text__icontains=text)
+            | Q(author__user__name__icontains=text)
+            | Q(author__user__email__icontains=text)
+        )
+
+
 ContentItemManager = TenantManager.from_queryset(ContentItemQuerySet)
+PostManager = TenantManager.from_queryset(PostQuerySet)
