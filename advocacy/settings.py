@@ -8,6 +8,7 @@ the process refuses to start naming the first one that is missing or malformed.
 
 import base64
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -364,6 +365,18 @@ LINKEDIN_REVOKED_RETRY_SECONDS = env_float("LINKEDIN_REVOKED_RETRY_SECONDS", 5.0
 LINKEDIN_QUOTA_MAX_WAIT_SECONDS = env_float("LINKEDIN_QUOTA_MAX_WAIT_SECONDS", 15.0)
 LINKEDIN_RATE_LIMIT_AHEAD_SECONDS = env_int("LINKEDIN_RATE_LIMIT_AHEAD_SECONDS", 3600)
 LINKEDIN_RATE_LIMIT_PAUSE_AFTER = env_int("LINKEDIN_RATE_LIMIT_PAUSE_AFTER", 3)
+
+# Link previews and feeds fetch other sites' pages, and only from public addresses
+# (content/fetching.py). Networks listed here may be fetched although they are private: an
+# intranet blog's feed, say. Comma-separated, e.g. 10.20.0.0/16,fd12::/64.
+FETCH_ALLOWED_NETWORKS = env_list("FETCH_ALLOWED_NETWORKS", [])
+for _network in FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FETCH_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16, not {_network!r}"
+        ) from None
 
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

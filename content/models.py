@@ -352,8 +352,9 @@ class Post(TenantModel):
     caption = models.ForeignKey(
         Caption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Shared within this campaign (the campaign pages count posts by this reverse name).
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
     )
     text = models.TextField(_("text"), max_length=MAX_COMMENTARY_LENGTH)
     link_url = models.URLField(_("link"), max_length=2000, blank=True)

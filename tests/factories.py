@@ -11,7 +11,15 @@ from django.utils import timezone
 from advocacy.accounts.models import User
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from campaigns.models import Campaign
-from content.models import Caption, ContentItem
+from content.models import (
+    Caption,
+    Click,
+    ContentItem,
+    FeedSource,
+    Post,
+    Topic,
+    TrackedLink,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -104,3 +112,60 @@ class CaptionFactory(TenantFactory):
     organization = factory.SelfAttribute("content_item.organization")
     content_item = factory.SubFactory(ContentItemFactory)
     text = factory.Faker("sentence")
+
+
+class TopicFactory(TenantFactory):
+    class Meta:
+        model = Topic
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class FeedSourceFactory(TenantFactory):
+    class Meta:
+        model = FeedSource
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Feed {n}")
+    url = factory.Sequence(lambda n: f"https://example.com/feeds/{n}.xml")
+
+
+class PostFactory(TenantFactory):
+    """A published share of a library item, unless told otherwise."""
+
+    class Meta:
+        model = Post
+
+    organization = factory.SelfAttribute("author.organization")
+    author = factory.SubFactory(MembershipFactory)
+    content_item = factory.SubFactory(
+        ContentItemFactory, organization=factory.SelfAttribute("..organization")
+    )
+    text = factory.Sequence(lambda n: f"My take on this, number {n}")
+    status = Post.Status.PUBLISHED
+    linkedin_urn = factory.Sequence(lambda n: f"urn:li:share:{7_300_000 + n}")
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class TrackedLinkFactory(TenantFactory):
+    class Meta:
+        model = TrackedLink
+
+    organization = factory.SelfAttribute("post.organization")
+    post = factory.SubFactory(PostFactory)
+    code = factory.Sequence(lambda n: f"code{n:08d}")
+    destination = factory.Sequence(
+        lambda n: f"https://example.com/articles/{n}?utm_source=linkedin"
+    )
+
+
+class ClickFactory(TenantFactory):
+    class Meta:
+        model = Click
+
+    organization = factory.SelfAttribute("link.organization")
+    link = factory.SubFactory(TrackedLinkFactory)
+    post = factory.SelfAttribute("link.post")
+    clicked_at = factory.LazyFunction(timezone.now)
+    visitor_hash = factory.Sequence(lambda n: f"{n:032x}")
