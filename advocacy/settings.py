@@ -264,6 +264,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "linkedin.update_token_statuses",
         "schedule": crontab(minute=17),
     },
+    # Every 60 seconds from beat's start, so not on the minute everyone else uses.
+    "content-publish-due-posts": {
+        "task": "content.publish_due_posts",
+        "schedule": 60.0,
+    },
+    "content-forget-visitor-salts": {
+        "task": "content.forget_visitor_salts",
+        "schedule": crontab(hour=3, minute=41),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -440,6 +449,10 @@ STORAGES = {
     },
 }
 
+# Behind the TLS-terminating proxy (production): its X-Forwarded-Proto and the last hop of
+# X-Forwarded-For (a tracked link's visitor) are trusted.
+BEHIND_PROXY = not DEBUG and env_bool("DJANGO_BEHIND_PROXY", True)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -454,7 +467,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
-    if env_bool("DJANGO_BEHIND_PROXY", True):
+    if BEHIND_PROXY:
         # The TLS-terminating proxy in front of gunicorn sets this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -481,6 +481,8 @@ class PublishAttempt(TenantModel):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     reconciling = models.BooleanField(default=False)
+    # The claim the post was sent under; the attempt's outcome is written under it.
+    claim_id = models.UUIDField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)
     error_code = models.CharField(max_length=60, blank=True)
     error_message = models.CharField(max_length=500, blank=True)

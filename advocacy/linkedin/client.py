@@ -504,8 +504,11 @@ class LinkedInClient:
                     **environment,
                 )
             except requests.RequestException as exc:
-                error = TransportError(f"{call.endpoint}: {exc.__class__.__name__}: {exc}")
-                if attempt < attempts and (call.idempotent or _never_sent(exc)):
+                error = TransportError(
+                    f"{call.endpoint}: {exc.__class__.__name__}: {exc}",
+                    request_sent=not _never_sent(exc),
+                )
+                if attempt < attempts and (call.idempotent or not error.request_sent):
                     self._pause(call, error, self._backoff(attempt), attempt)
                     continue
                 raise error from exc
@@ -694,6 +697,22 @@ class LinkedInClient:
         )
         with contextlib.suppress(NotFound):
             self._send(call)
+
+    def post_exists(self, urn: str) -> bool | None:
+        """Whether LinkedIn still has the post: True, False (gone), or None when this token
+        may not read posts (reading members' posts needs r_member_social, which few apps get).
+
+        Used to check the post a DUPLICATE_POST answer names: LinkedIn is reported to name
+        posts that were deleted since.
+        """
+        call = _Call(ratelimit.POSTS_GET, "GET", self.api_url(build_path("rest", "posts", key=urn)))
+        try:
+            self._send(call)
+        except NotFound:
+            return False
+        except PermissionDenied:
+            return None
+        return True
 
     # -- images -------------------------------------------------------------------------------
 

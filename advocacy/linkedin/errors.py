@@ -43,10 +43,18 @@ class LinkedInError(Exception):
 
 
 class TransportError(LinkedInError):
-    """No answer: a timeout, a refused connection, a broken response."""
+    """No answer: a timeout, a refused connection, a broken response.
+
+    `request_sent` is False only when the request certainly never left (the connection did
+    not open); after a timeout or a broken answer LinkedIn may have acted on it.
+    """
 
     retryable = True
     explanation = _("LinkedIn could not be reached. We will try again.")
+
+    def __init__(self, message: str = "", *, request_sent: bool = True, **kwargs: object):
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.request_sent = request_sent
 
 
 class TokenExpired(LinkedInError):

@@ -29,6 +29,7 @@ from advocacy.tenancy.models import Organization
 from advocacy.tenancy.services import record_audit_entry
 
 from . import banner, crypto, errors, oauth
+from .client import LinkedInClient
 from .models import (
     PAGE_URN_PATTERN,
     Connection,
@@ -380,6 +381,18 @@ def fresh_access_token(connection: LinkedInTokens) -> str:
         record_failure(connection, expired)
         raise expired
     return connection.access_token
+
+
+def client_for(holder: Connection | PageConnection) -> LinkedInClient:
+    """A client with the connection's working access token (refreshed first if due).
+
+    Raises TokenExpired or TokenRevoked when the connection no longer works; its status then
+    says so. Calls count against the connection's own daily budget.
+    """
+    token = fresh_access_token(holder)
+    return LinkedInClient(
+        token, member_key=str(holder.public_id), token_issued_at=holder.token_issued_at
+    )
 
 
 def record_failure(connection: LinkedInTokens, error: errors.LinkedInError) -> None:

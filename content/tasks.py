@@ -1,0 +1,128 @@
+"""Background work of the content app: publishing, deleting on LinkedIn, link bookkeeping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from advocacy.linkedin import errors
+from advocacy.linkedin.models import Connection
+from advocacy.linkedin.services import client_for, record_failure
+from advocacy.tenancy.models import Organization
+from advocacy.tenancy.scope import tenant_scope
+
+from . import links, publishing
+from .models import Post
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="content.publish_due_posts", soft_time_limit=50, time_limit=60, ignore_result=True
+)
+def publish_due_posts() -> int:
+    """Claim every post that is due and hand each to a publishing task (every minute)."""
+    claimed = publishing.claim_due_posts(timezone.now())
+    for claim in claimed:
+        publish_post.delay(claim.organization_id, claim.post_id, str(claim.claim_id))
+    return len(claimed)
+
+
+@shared_task(
+    name="content.publish_post",
+    acks_late=True,  # the post is claimed in the database; a redelivery finds the claim gone
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def publish_post(organization_id: int, post_id: int, claim_id: str) -> str:
+    """Publish one claimed post, if this task still holds its claim."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    with tenant_scope(organization):
+        return publishing.publish_claimed(
+            organization=organization, post_id=post_id, claim_id=uuid.UUID(claim_id)
+        )
+
+
+@shared_task(
+    name="content.publish_post_now", soft_time_limit=240, time_limit=300, ignore_result=True
+)
+def publish_post_now(organization_id: int, post_id: int) -> str:
+    """ "Share now" and "try again": claim the post at once instead of waiting for the beat."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    with tenant_scope(organization):
+        claim = publishing.claim_post(
+            organization=organization, post_id=post_id, now=timezone.now()
+        )
+        if claim is None:
+            return "not due"  # already claimed by the beat, or waiting for a connection
+        return publishing.publish_claimed(
+            organization=organization, post_id=post_id, claim_id=claim.claim_id
+        )
+
+
+@shared_task(
+    name="content.delete_from_linkedin",
+    bind=True,
+    max_retries=8,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
+def delete_from_linkedin(self: object, organization_id: int, post_id: int) -> str:
+    """Delete a post the author deleted here from LinkedIn too (idempotent: LinkedIn answers
+    204 for a post already gone)."""
+    post = (
+        Post.all_tenants.filter(organization_id=organization_id, pk=post_id)
+        .select_related("author__user")
+        .first()
+    )
+    if post is None or post.status != Post.Status.DELETED or post.linkedin_deleted_at:
+        return "nothing to do"
+    rows = Post.all_tenants.filter(organization_id=organization_id, pk=post_id)
+    if not post.linkedin_urn:
+        if post.sent_at is not None:
+            rows.update(
+                delete_error=_(
+                    "We could not tell whether LinkedIn published this post. If it is on your "
+                    "profile, delete it there."
+                )
+            )
+        return "not on LinkedIn"
+    connection = Connection.objects.filter(user_id=post.author.user_id).first()
+    if connection is None or connection.needs_reconnect:
+        rows.update(
+            delete_error=_(
+                "Deleted here. To delete it on LinkedIn too, connect your LinkedIn account "
+                "again, or delete it on LinkedIn yourself."
+            )
+        )
+        return "no connection"
+    try:
+        client_for(connection).delete_post(post.linkedin_urn)
+    except errors.LinkedInError as error:
+        if isinstance(error, errors.TokenExpired | errors.TokenRevoked | errors.PermissionDenied):
+            record_failure(connection, error)
+        rows.update(delete_error=str(error.explanation)[:500])
+        if error.retryable:
+            countdown = getattr(error, "retry_after", None) or 60 * 2**self.request.retries  # type: ignore[attr-defined]
+            raise self.retry(countdown=min(countdown, 3600)) from None  # type: ignore[attr-defined]
+        return "failed"
+    rows.update(linkedin_deleted_at=timezone.now(), delete_error="")
+    return "deleted"
+
+
+@shared_task(
+    name="content.forget_visitor_salts", soft_time_limit=30, time_limit=60, ignore_result=True
+)
+def forget_visitor_salts() -> int:
+    """Delete old daily salts, so that no stored visitor hash can be traced back (daily)."""
+    return links.forget_old_salts(timezone.now().date())
