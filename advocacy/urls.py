@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from content import views as content_views
+
 from . import views
 
 tenant_patterns = [
@@ -23,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("linkedin/", include("advocacy.linkedin.urls")),
     path("o/<slug:org_slug>/", include(tenant_patterns)),
+    # An employee's tracked short link, as it appears in their LinkedIn post.
+    path("l/<str:code>", content_views.follow_link, name="tracked_link"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -5,14 +5,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.tenancy.models import Organization
+from advocacy.tenancy.models import Organization, Team
 from campaigns.models import Campaign
 
-from .models import MAX_CAPTIONS, MAX_COMMENTARY_LENGTH, CampaignItem, Caption, ContentItem
-from .querysets import ContentItemQuerySet
+from .images import MAX_UPLOAD_BYTES, validate_upload
+from .models import MAX_CAPTIONS, MAX_COMMENTARY_LENGTH, CampaignItem, Caption, ContentItem, Post
+from .querysets import ContentItemQuerySet, PostQuerySet
 from .services import BulkAction, ItemDetails
+from .sharing import Intent, PostDraft
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # Kinds that are nothing without the page they point at.
@@ -191,3 +195,243 @@ class PublicIdsField(forms.Field):
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("With the selected items"), choices=BulkAction.choices)
     items = PublicIdsField()
+
+
+# Employees' posts ------------------------------------------------------------------------------
+
+DUPLICATE_NUDGE = _(
+    "A colleague already posted exactly this text from the same item. People listen to your "
+    "own words: make it yours, or tick the box below to post it as it is."
+)
+
+
+def normalized(text: str) -> str:
+    """Text as the duplicate nudge compares it: case and spacing do not make it different."""
+    return " ".join(text.split()).casefold()
+
+
+class ImageUploadField(forms.FileField):
+    """An image for LinkedIn: JPEG, PNG or GIF, within the size limits (content/images.py)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif"})
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload and upload is not initial and hasattr(upload, "size"):
+            validate_upload(upload, upload.size)
+        return upload
+
+
+class PostForm(forms.Form):
+    """The composer: a share of an item in the employee's words, or an own post."""
+
+    ACTIONS = [
+        (Intent.NOW, _("Share now")),
+        (Intent.SCHEDULE, _("Schedule")),
+        (Intent.DRAFT, _("Save as draft")),
+    ]
+
+    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    caption = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("Your post"),
+        max_length=MAX_COMMENTARY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10, "data-limit": MAX_COMMENTARY_LENGTH}),
+        error_messages={
+            "required": _("Write something: a post needs some text."),
+            "max_length": _(
+                "LinkedIn allows at most %(limit_value)s characters; this text has %(show_value)s."
+            ),
+        },
+    )
+    link_url = LinkField(
+        label=_("Link"),
+        required=False,
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Optional. LinkedIn shows it as a card under your text."),
+    )
+    link_title = forms.CharField(label=_("Link title"), max_length=300, required=False)
+    link_description = forms.CharField(
+        label=_("Link description"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    image = ImageUploadField(
+        label=_("Image"),
+        required=False,
+        help_text=_("Optional. JPEG, PNG or GIF, up to %(limit)s MB.")
+        % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024},
+    )
+    image_alt_text = forms.CharField(
+        label=_("Image description"),
+        max_length=300,
+        required=False,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    is_company_content = forms.BooleanField(
+        label=_("This post is about the company (its news, jobs or products)"), required=False
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Post.Visibility.choices,
+        initial=Post.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    scheduled_for = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("In your organization's time zone."),
+    )
+    action = forms.ChoiceField(choices=ACTIONS, initial=Intent.NOW, widget=forms.HiddenInput)
+    confirm_duplicate = forms.BooleanField(label=_("Post it as it is anyway"), required=False)
+
+    OWN_POST_FIELDS = (
+        "link_url",
+        "link_title",
+        "link_description",
+        "image",
+        "image_alt_text",
+        "is_company_content",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        own_post: bool,
+        colleague_texts: frozenset[str] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.own_post = own_post
+        self.colleague_texts = colleague_texts
+        self.duplicate_nudge = False
+        if not own_post:
+            for name in self.OWN_POST_FIELDS:
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        scheduling = cleaned.get("action") == Intent.SCHEDULE
+        when = cleaned.get("scheduled_for")
+        if scheduling and "scheduled_for" not in self.errors:
+            if when is None:
+                self.add_error("scheduled_for", _("Choose when it should be published."))
+            elif when <= timezone.now():
+                self.add_error(
+                    "scheduled_for", _("That time has passed. Choose a time in the future.")
+                )
+        text = cleaned.get("text") or ""
+        if (
+            text
+            and normalized(text) in self.colleague_texts
+            and not cleaned.get("confirm_duplicate")
+        ):
+            self.duplicate_nudge = True
+            self.add_error("text", DUPLICATE_NUDGE)
+        described = cleaned.get("link_title") or cleaned.get("link_description")
+        if described and not cleaned.get("link_url") and "link_url" not in self.errors:
+            self.add_error("link_url", _("Add the link the title and description are for."))
+        return cleaned
+
+    def draft(self) -> PostDraft:
+        data = self.cleaned_data
+        image = data.get("image")
+        return PostDraft(
+            text=data["text"],
+            link_url=data.get("link_url", ""),
+            link_title=data.get("link_title", ""),
+            link_description=data.get("link_description", ""),
+            image=image or None,
+            remove_image=image is False,
+            image_alt_text=data.get("image_alt_text", ""),
+            is_company_content=bool(data.get("is_company_content")),
+            visibility=data["visibility"],
+        )
+
+
+class MyPostsFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Post.Status.choices]
+    )
+
+    def apply(self, posts: PostQuerySet) -> PostQuerySet:
+        self.is_valid()
+        data = self.cleaned_data
+        text = data.get("q", "").strip()
+        if text:
+            posts = posts.filter(text__icontains=text)
+        if data.get("status"):
+            posts = posts.filter(status=data["status"])
+        return posts
+
+
+class MyPostsBulkForm(forms.Form):
+    ACTIONS = [
+        ("cancel", _("Back to drafts (scheduled posts)")),
+        ("discard", _("Discard (drafts)")),
+    ]
+    action = forms.ChoiceField(label=_("With the selected posts"), choices=ACTIONS)
+    posts = PublicIdsField(error_messages={"required": _("Select at least one post.")})
+
+
+class PublishedPostsFilterForm(forms.Form):
+    """The comms view of what employees published: everything scoped to the organization."""
+
+    SHARES = "shares"
+    OWN = "own"
+
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("Shares and own posts")),
+            (SHARES, _("Shares of the library")),
+            (OWN, _("Own posts")),
+        ],
+    )
+    about = forms.ChoiceField(
+        label=_("Company or other"),
+        required=False,
+        choices=[("", _("Both")), ("company", _("About the company")), ("other", _("Other"))],
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ModelChoiceField(
+            label=_("Team"),
+            queryset=Team.objects.for_org(organization).order_by("name"),
+            to_field_name="public_id",
+            required=False,
+            empty_label=_("Any team"),
+        )
+        self.fields["campaign"] = forms.ModelChoiceField(
+            label=_("Campaign"),
+            queryset=Campaign.objects.for_org(organization).order_by("name"),
+            to_field_name="public_id",
+            required=False,
+            empty_label=_("Any campaign"),
+        )
+
+    def apply(self, posts: PostQuerySet) -> PostQuerySet:
+        self.is_valid()
+        data = self.cleaned_data
+        posts = posts.search(data.get("q", ""))
+        if data.get("kind") == self.SHARES:
+            posts = posts.filter(content_item__isnull=False)
+        elif data.get("kind") == self.OWN:
+            posts = posts.filter(content_item__isnull=True)
+        if data.get("about") == "company":
+            posts = posts.filter(is_company_content=True)
+        elif data.get("about") == "other":
+            posts = posts.filter(is_company_content=False)
+        if data.get("team"):
+            posts = posts.filter(author__team=data["team"])
+        if data.get("campaign"):
+            posts = posts.filter(campaign=data["campaign"])
+        return posts

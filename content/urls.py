@@ -6,6 +6,16 @@ app_name = "content"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("share/<uuid:item_id>/", views.share_item, name="share_item"),
+    path("posts/", views.my_posts, name="my_posts"),
+    path("posts/new/", views.post_new, name="post_new"),
+    path("posts/bulk/", views.my_posts_bulk, name="my_posts_bulk"),
+    path("posts/<uuid:post_id>/", views.post_detail, name="post_detail"),
+    path("posts/<uuid:post_id>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<uuid:post_id>/cancel/", views.post_cancel, name="post_cancel"),
+    path("posts/<uuid:post_id>/retry/", views.post_retry, name="post_retry"),
+    path("posts/<uuid:post_id>/delete/", views.post_delete, name="post_delete"),
+    path("manage/posts/", views.published_posts, name="published_posts"),
     path("manage/content/", views.library, name="library"),
     path("manage/content/bulk/", views.library_bulk, name="library_bulk"),
     path("manage/content/new/", views.item_new, name="item_new"),

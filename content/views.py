@@ -1,29 +1,64 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.db.models import CharField, Count, Prefetch, Q
+from django.db.models.functions import Concat, TruncDate
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from advocacy.linkedin.models import Connection
 from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.models import MANAGE_ROLES
 from advocacy.tenancy.permissions import role_required
 from campaigns.models import Campaign
 
-from .forms import BulkActionForm, ContentItemForm, LibraryFilterForm
-from .models import ContentItem
+from . import links
+from .forms import (
+    BulkActionForm,
+    ContentItemForm,
+    LibraryFilterForm,
+    MyPostsBulkForm,
+    MyPostsFilterForm,
+    PostForm,
+    PublishedPostsFilterForm,
+    normalized,
+)
+from .mix import recent_mix
+from .models import MAX_COMMENTARY_LENGTH, Click, ContentItem, Post, PublishAttempt
 from .services import (
     apply_bulk_action,
     archive_content_item,
     bulk_action_summary,
     create_content_item,
     update_content_item,
+)
+from .sharing import (
+    Intent,
+    cancel_post,
+    cancel_posts,
+    create_post,
+    delete_post,
+    discard_drafts,
+    retry_post,
+    update_post,
 )
 
 LIBRARY_PAGE_SIZE = 25
@@ -32,29 +67,36 @@ DASHBOARD_SIZE = 30
 
 @role_required()
 def dashboard(request: OrgRequest) -> HttpResponse:
-    """What every member sees first: live campaigns and content ready to share."""
-    organization = request.organization
-    available = ContentItem.objects.filter(organization=organization).available(timezone.now())
-    campaigns = (
-        Campaign.objects.filter(organization=organization)
-        .live()
-        .order_by("ends_on", "name")
-        .prefetch_related(
-            Prefetch(
-                "content_items",
-                queryset=available.order_by("-featured", "-created_at"),
-                to_attr="available_items",
-            )
+    """What every member sees first: live campaigns and content ready to share, for them."""
+    organization, membership = request.organization, request.membership
+    now = timezone.now()
+    available = (
+        ContentItem.objects.filter(organization=organization).available(now).for_member(membership)
+    )
+    live = Campaign.objects.filter(organization=organization).live().for_member(membership)
+    campaigns = live.order_by("ends_on", "name").prefetch_related(
+        Prefetch(
+            "content_items",
+            queryset=available.order_by("-featured", "-created_at"),
+            to_attr="available_items",
         )
     )
-    items = available.for_dashboard().prefetch_related(
-        "captions",
-        Prefetch(
-            "campaigns",
-            queryset=Campaign.objects.filter(organization=organization).live().order_by("name"),
-            to_attr="live_campaigns",
-        ),
-    )[:DASHBOARD_SIZE]
+    items = (
+        available.for_dashboard()
+        .with_share_counts(membership)
+        .prefetch_related(
+            "captions",
+            Prefetch("campaigns", queryset=live.order_by("name"), to_attr="live_campaigns"),
+        )[:DASHBOARD_SIZE]
+    )
+    mine = dict(
+        Post.objects.filter(organization=organization, author=membership)
+        .exclude(status=Post.Status.DELETED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
     return render(
         request,
         "content/dashboard.html",
@@ -63,6 +105,9 @@ def dashboard(request: OrgRequest) -> HttpResponse:
             "items": items,
             "available_count": available.count(),
             "dashboard_size": DASHBOARD_SIZE,
+            "my_counts": mine,
+            "mix": recent_mix(membership, now),
+            "connection": _connection_of(request),
         },
     )
 
@@ -198,3 +243,334 @@ def _back_to_library(request: OrgRequest) -> HttpResponse:
     # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
     query = QueryDict(request.POST.get("return_query", "")).urlencode()
     return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
+# Sharing and employees' posts ----------------------------------------------------------------
+
+MY_POSTS_PAGE_SIZE = 20
+PUBLISHED_PAGE_SIZE = 25
+
+
+def _connection_of(request: OrgRequest) -> Connection | None:
+    return Connection.objects.filter(user=request.user).first()
+
+
+def _own_post(request: OrgRequest, post_id: uuid.UUID) -> Post:
+    """One of the member's own posts; anyone else's is a 404, like a missing one."""
+    return get_object_or_404(
+        Post.objects.filter(
+            organization=request.organization, author=request.membership
+        ).select_related("content_item", "campaign", "tracked_link", "caption"),
+        public_id=post_id,
+    )
+
+
+def _colleague_texts(request: OrgRequest, item: ContentItem | None) -> frozenset[str]:
+    if item is None:
+        return frozenset()
+    texts = (
+        Post.objects.filter(organization=request.organization, content_item=item)
+        .exclude(author=request.membership)
+        .exclude(status__in=[Post.Status.DRAFT, Post.Status.DELETED])
+        .values_list("text", flat=True)
+    )
+    return frozenset(normalized(text) for text in texts)
+
+
+def _composer(
+    request: OrgRequest,
+    *,
+    item: ContentItem | None,
+    post: Post | None,
+    initial: dict[str, Any],
+) -> HttpResponse:
+    """Show or handle the composer, for a new share, a new own post, or an edit."""
+    organization, membership = request.organization, request.membership
+    own_post = item is None
+    form = PostForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=initial,
+        own_post=own_post,
+        colleague_texts=_colleague_texts(request, item),
+    )
+    captions = list(item.captions.all()) if item is not None else []
+    if form.is_valid():
+        data = form.cleaned_data
+        intent = data["action"]
+        try:
+            if post is None:
+                caption = next((c for c in captions if c.public_id == data.get("caption")), None)
+                post = create_post(
+                    organization=organization,
+                    author=membership,
+                    draft=form.draft(),
+                    intent=intent,
+                    scheduled_for=data.get("scheduled_for"),
+                    content_item=item,
+                    caption=caption,
+                    form_key=data.get("form_key"),
+                )
+            else:
+                post = update_post(
+                    post=post,
+                    actor=membership,
+                    draft=form.draft(),
+                    intent=intent,
+                    scheduled_for=data.get("scheduled_for"),
+                )
+        except ValidationError as problem:
+            if hasattr(problem, "error_dict"):
+                for field, errors in problem.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _composed_message(post))
+            return redirect(
+                "content:post_detail", org_slug=organization.slug, post_id=post.public_id
+            )
+    now = timezone.now()
+    exclude = post.pk if post is not None else None
+    mix = recent_mix(membership, now, exclude_post_id=exclude)
+    company = item.is_company_content if item else bool(form["is_company_content"].value())
+    return render(
+        request,
+        "content/composer.html",
+        {
+            "form": form,
+            "item": item,
+            "post": post,
+            "captions": captions,
+            "mix": mix,
+            "mix_after": mix.with_one_more(company=company),
+            "limit": MAX_COMMENTARY_LENGTH,
+            "connection": _connection_of(request),
+        },
+    )
+
+
+def _composed_message(post: Post) -> str:
+    if post.status == Post.Status.DRAFT:
+        return _("Saved as a draft. Only you can see it.")
+    if post.scheduled_for and post.scheduled_for > timezone.now() + timedelta(minutes=1):
+        return _("Scheduled. It goes out on %(when)s.") % {
+            "when": date_format(timezone.localtime(post.scheduled_for), "DATETIME_FORMAT")
+        }
+    return _("On its way to LinkedIn. This page shows when it is out.")
+
+
+@role_required()
+def share_item(request: OrgRequest, item_id: uuid.UUID) -> HttpResponse:
+    """Make a library item one's own: pick a caption, change it into one's own words, share."""
+    item = get_object_or_404(
+        ContentItem.objects.filter(organization=request.organization)
+        .available(timezone.now())
+        .for_member(request.membership)
+        .prefetch_related("captions"),
+        public_id=item_id,
+    )
+    initial: dict[str, Any] = {"form_key": uuid.uuid4()}
+    chosen = request.GET.get("caption", "")
+    caption = next((c for c in item.captions.all() if str(c.public_id) == chosen), None)
+    if caption is not None:
+        initial.update(caption=caption.public_id, text=caption.text)
+    return _composer(request, item=item, post=None, initial=initial)
+
+
+@role_required()
+def post_new(request: OrgRequest) -> HttpResponse:
+    """Write an own post: text, optionally a link or an image."""
+    return _composer(request, item=None, post=None, initial={"form_key": uuid.uuid4()})
+
+
+@role_required()
+def post_edit(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
+    post = _own_post(request, post_id)
+    if not post.is_editable:
+        messages.info(request, _("This post is out or on its way, so it can no longer change."))
+        return redirect(
+            "content:post_detail", org_slug=request.organization.slug, post_id=post.public_id
+        )
+    initial = {
+        "text": post.text,
+        "link_url": post.link_url if post.content_item_id is None else "",
+        "link_title": post.link_title,
+        "link_description": post.link_description,
+        "image": post.image or None,
+        "image_alt_text": post.image_alt_text,
+        "is_company_content": post.is_company_content,
+        "visibility": post.visibility,
+        "scheduled_for": post.scheduled_for,
+        "action": Intent.SCHEDULE if post.status == Post.Status.SCHEDULED else Intent.DRAFT,
+    }
+    return _composer(request, item=post.content_item, post=post, initial=initial)
+
+
+@role_required()
+def post_detail(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
+    post = _own_post(request, post_id)
+    clicks = Click.objects.filter(organization=request.organization, post=post).aggregate(
+        clicks=Count("pk", filter=Q(is_bot=False)),
+        visitors=Count(
+            Concat("visitor_hash", TruncDate("clicked_at"), output_field=CharField()),
+            filter=Q(is_bot=False),
+            distinct=True,
+        ),
+    )
+    attempts = PublishAttempt.objects.filter(organization=request.organization, post=post)
+    return render(
+        request,
+        "content/post_detail.html",
+        {
+            "post": post,
+            "clicks": clicks,
+            "attempts": attempts,
+            "short_url": links.short_url(post.tracked_link.code)
+            if getattr(post, "tracked_link", None)
+            else "",
+            "connection": _connection_of(request),
+        },
+    )
+
+
+def _post_action(request: OrgRequest, post_id: uuid.UUID) -> tuple[Post | None, HttpResponse]:
+    post = _own_post(request, post_id)
+    back = redirect(
+        "content:post_detail", org_slug=request.organization.slug, post_id=post.public_id
+    )
+    if request.method != "POST":
+        return None, HttpResponseNotAllowed(["POST"])
+    return post, back
+
+
+@role_required()
+def post_cancel(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
+    post, response = _post_action(request, post_id)
+    if post is not None:
+        if cancel_post(post=post, actor=request.membership):
+            messages.success(request, _("Not going out: it is back among your drafts."))
+        else:
+            messages.error(request, _("Too late: it is being published already."))
+    return response
+
+
+@role_required()
+def post_retry(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
+    post, response = _post_action(request, post_id)
+    if post is not None:
+        if retry_post(post=post, actor=request.membership):
+            messages.success(request, _("Trying again now."))
+        else:
+            messages.info(request, _("Only a failed post can be tried again."))
+    return response
+
+
+@role_required()
+def post_delete(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
+    post, response = _post_action(request, post_id)
+    if post is None:
+        return response
+    outcome = delete_post(post=post, actor=request.membership)
+    if outcome == "refused":
+        messages.error(request, _("It is being published right now; try again in a minute."))
+        return response
+    if outcome == "discarded":
+        messages.success(request, _("Discarded."))
+    else:
+        messages.success(request, _("Deleted here; it is being deleted on LinkedIn too."))
+    return redirect("content:my_posts", org_slug=request.organization.slug)
+
+
+@role_required()
+def my_posts(request: OrgRequest) -> HttpResponse:
+    """Every post of the member's with its status, its link on LinkedIn and its figures."""
+    organization = request.organization
+    filters = MyPostsFilterForm(request.GET)
+    posts = (
+        filters.apply(Post.objects.filter(organization=organization, author=request.membership))
+        .select_related("content_item", "campaign")
+        .annotate(
+            click_count=Count("tracked_link__clicks", filter=Q(tracked_link__clicks__is_bot=False))
+        )
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(posts, MY_POSTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        Post.objects.filter(organization=organization, author=request.membership)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    status_counts = [
+        (status, label, counts[status])
+        for status, label in Post.Status.choices
+        if counts.get(status)
+    ]
+    return render(
+        request,
+        "content/my_posts.html",
+        {
+            "filters": filters,
+            "page": page,
+            "status_counts": status_counts,
+            "bulk_form": MyPostsBulkForm(),
+            "connection": _connection_of(request),
+        },
+    )
+
+
+@role_required()
+def my_posts_bulk(request: OrgRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = MyPostsBulkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("content:my_posts", org_slug=request.organization.slug)
+    action = form.cleaned_data["action"]
+    chosen = form.cleaned_data["posts"]
+    if action == "cancel":
+        done = cancel_posts(actor=request.membership, public_ids=chosen)
+    else:
+        done = discard_drafts(actor=request.membership, public_ids=chosen)
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d post changed.", "%(count)d posts changed.", done) % {"count": done},
+        )
+    else:
+        messages.info(request, _("Nothing needed changing."))
+    return redirect("content:my_posts", org_slug=request.organization.slug)
+
+
+@role_required(MANAGE_ROLES)
+def published_posts(request: OrgRequest) -> HttpResponse:
+    """What employees published, for comms to follow (never to change: only authors can)."""
+    organization = request.organization
+    filters = PublishedPostsFilterForm(request.GET, organization=organization)
+    posts = (
+        filters.apply(Post.objects.filter(organization=organization).published())
+        .select_related("author__user", "author__team", "content_item", "campaign")
+        .annotate(
+            click_count=Count("tracked_link__clicks", filter=Q(tracked_link__clicks__is_bot=False))
+        )
+        .order_by("-published_at", "-id")
+    )
+    page = Paginator(posts, PUBLISHED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "content/published_posts.html", {"filters": filters, "page": page})
+
+
+def follow_link(request: HttpRequest, code: str) -> HttpResponse:
+    """A tracked short link: one indexed read, one insert, then the 302."""
+    link = links.find_link(code)
+    if link is None:
+        raise Http404
+    links.record_click(link, request)
+    response = HttpResponseRedirect(link["destination"])
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -97,13 +97,12 @@ def test_items_show_link_kind_and_copy_ready_captions(cast: Cast, client_for):
     assert "A data engineer for our Copenhagen team." in page
     assert 'href="https://example.com/jobs/42"' in page
     assert "Job opening" in page
-    assert f'<label for="caption-{first.public_id}">Suggested caption 1</label>' in page
-    assert (
-        f'<textarea id="caption-{first.public_id}" readonly rows="4">'
-        "Know a data engineer? &lt;b&gt;We&lt;/b&gt; hire</textarea>"
-    ) in page
-    assert "Suggested caption 2" in page
-    assert "linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Fexample.com%2Fjobs%2F42" in page
+    # Suggested captions are escaped and each starts the composer with it.
+    assert "<blockquote>Know a data engineer? &lt;b&gt;We&lt;/b&gt; hire</blockquote>" in page
+    share = reverse("content:share_item", args=["acme", item.public_id])
+    assert f'href="{share}?caption={first.public_id}"' in page
+    assert "2 suggested captions" in page
+    assert f'href="{share}"' in page
     assert "coming soon" not in page.lower()
 
 
@@ -117,19 +116,27 @@ def test_participation_is_said_in_plain_words(cast: Cast, client_for):
     assert "You joined the advocacy program on 1 Dec 2026." in page
 
 
-def test_quick_links_follow_the_role(cast: Cast, client_for):
+def test_navigation_follows_the_role(cast: Cast, client_for):
     library = reverse("content:library", args=["acme"])
+    published = reverse("content:published_posts", args=["acme"])
     reports = reverse("analytics:overview", args=["acme"])
     members = reverse("tenancy:members", args=["acme"])
+    my_posts = reverse("content:my_posts", args=["acme"])
 
-    def main_part(persona: str) -> str:
+    def navigation(persona: str) -> str:
         page = client_for(getattr(cast, persona)).get(DASHBOARD).content.decode()
-        return page.split('id="links-heading"')[1].split("</section>")[0]
+        return page.split('class="site-nav"')[1].split("</nav>")[0]
 
-    carol, leo, emma, alice = (main_part(p) for p in ("carol", "leo", "emma", "alice"))
-    assert (library in carol, reports in carol, members in carol) == (True, True, False)
+    carol, leo, emma, alice = (navigation(p) for p in ("carol", "leo", "emma", "alice"))
+    assert (library in carol, published in carol, reports in carol, members in carol) == (
+        True,
+        True,
+        True,
+        False,
+    )
     assert (library in leo, reports in leo) == (False, True)
-    assert (library in emma, reports in emma) == (False, False)
+    assert (library in emma, published in emma, reports in emma) == (False, False, False)
+    assert all(my_posts in nav for nav in (carol, leo, emma, alice))
     assert members in alice
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from advocacy.accounts.models import User
 from advocacy.tenancy.models import Organization, TenantModel
 
 from .conftest import Cast
@@ -24,6 +25,7 @@ from .factories import (
     CaptionFactory,
     ContentItemFactory,
     InvitationFactory,
+    PostFactory,
     TeamFactory,
 )
 from .routes import Route, tenant_routes
@@ -40,11 +42,27 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
 }
 
+# Path parameter → how to make an object of Acme's that belongs to one member (their own
+# posts): the pages of such objects answer their owner only, anyone else gets a 404.
+OWNED_PARAM_OBJECTS: dict[str, Callable[[Cast, User], Any]] = {
+    "post_id": lambda cast, owner: PostFactory(author=cast.membership(owner, cast.acme)),
+}
+
 ROUTES = tenant_routes()
 
 
-def fill(route: Route, cast: Cast, org: Organization) -> str:
-    kwargs = {name: PARAM_OBJECTS[name](cast).public_id for name in route.params}
+def fill(route: Route, cast: Cast, org: Organization, owner: User | None = None) -> str:
+    """The route's URL in `org`, its parameters naming new objects of Acme's; objects that
+    belong to one member belong to `owner` (Acme's admin, alice, unless told)."""
+    owner = owner or cast.alice
+    kwargs = {
+        name: (
+            OWNED_PARAM_OBJECTS[name](cast, owner)
+            if name in OWNED_PARAM_OBJECTS
+            else PARAM_OBJECTS[name](cast)
+        ).public_id
+        for name in route.params
+    }
     return reverse(route.name, kwargs={"org_slug": org.slug, **kwargs})
 
 
@@ -60,7 +78,8 @@ def test_sweep_covers_every_tenant_route():
     assert len(ROUTES) >= 10, "the sweep found suspiciously few tenant routes"
     unnamed = [str(route) for route in ROUTES if not route.name]
     assert not unnamed, f"tenant routes need a name so the sweep can reverse them: {unnamed}"
-    unknown = {p for route in ROUTES for p in route.params if p not in PARAM_OBJECTS}
+    known = PARAM_OBJECTS.keys() | OWNED_PARAM_OBJECTS.keys()
+    unknown = {p for route in ROUTES for p in route.params if p not in known}
     assert not unknown, (
         f"no way to fill path parameter(s) {sorted(unknown)}: add them to PARAM_OBJECTS "
         "so the new routes are covered by the isolation sweep"
