@@ -2,20 +2,28 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.models import MANAGE_ROLES
 from advocacy.tenancy.permissions import role_required
 
-from .forms import CampaignFilterForm, CampaignForm
-from .models import Campaign
-from .services import create_campaign, update_campaign
+from .forms import CampaignBulkActionForm, CampaignFilterForm, CampaignForm
+from .models import Campaign, CampaignAudienceTeam
+from .progress import campaign_progress
+from .services import (
+    apply_campaign_bulk_action,
+    bulk_action_summary,
+    create_campaign,
+    update_campaign,
+)
 
 PAGE_SIZE = 25
 # Live first, then what is coming, then drafts; ended campaigns last.
@@ -29,21 +37,55 @@ STATUS_ORDER = Case(
 
 @role_required(MANAGE_ROLES)
 def campaign_list(request: OrgRequest) -> HttpResponse:
-    filters = CampaignFilterForm(request.GET)
+    filters = CampaignFilterForm(request.GET, organization=request.organization)
     campaigns = (
         filters.apply(Campaign.objects.filter(organization=request.organization))
-        # content_items is the reverse side of content's link table: counted by name, so this
-        # app needs no import of content.
+        # content_items and posts are the reverse sides of content's relations: counted by
+        # name, so this app needs no import of content.
         .annotate(item_count=Count("content_items", distinct=True))
+        .with_share_count()
         .order_by(STATUS_ORDER, F("starts_on").desc(nulls_last=True), "name", "id")
     )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "campaigns/list.html", {"filters": filters, "page": page})
+    return render(
+        request,
+        "campaigns/list.html",
+        {"filters": filters, "page": page, "bulk_form": CampaignBulkActionForm()},
+    )
+
+
+@role_required(MANAGE_ROLES)
+def campaign_bulk(request: OrgRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = CampaignBulkActionForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        count = apply_campaign_bulk_action(
+            organization=request.organization,
+            actor=request.user,
+            action=action,
+            public_ids=form.cleaned_data["campaigns"],
+        )
+        if count:
+            messages.success(request, bulk_action_summary(action, count))
+        else:
+            messages.info(request, _("Nothing needed changing."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    url = reverse("campaigns:list", kwargs={"org_slug": request.organization.slug})
+    # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
+    query = QueryDict(request.POST.get("return_query", "")).urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 @role_required(MANAGE_ROLES)
 def campaign_new(request: OrgRequest) -> HttpResponse:
-    form = CampaignForm(request.POST if request.method == "POST" else None)
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None, organization=request.organization
+    )
     if form.is_valid():
         campaign = create_campaign(
             organization=request.organization, actor=request.user, details=form.details()
@@ -59,14 +101,36 @@ def campaign_new(request: OrgRequest) -> HttpResponse:
 
 @role_required(MANAGE_ROLES)
 def campaign_detail(request: OrgRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    organization = request.organization
     campaign = _get_campaign(request, campaign_id)
-    return render(request, "campaigns/detail.html", {"campaign": campaign})
+    teams = [
+        link.team
+        for link in CampaignAudienceTeam.objects.for_org(organization)
+        .filter(campaign=campaign)
+        .select_related("team")
+        .order_by("team__name")
+    ]
+    language_names = dict(settings.LANGUAGES)
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "audience_teams": teams,
+            "audience_languages": [language_names.get(code, code) for code in campaign.languages],
+            "progress": campaign_progress(organization=organization, campaign=campaign),
+        },
+    )
 
 
 @role_required(MANAGE_ROLES)
 def campaign_edit(request: OrgRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = _get_campaign(request, campaign_id)
-    form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None,
+        instance=campaign,
+        organization=request.organization,
+    )
     if form.is_valid():
         campaign = update_campaign(
             organization=request.organization,
