@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +24,7 @@ from advocacy.linkedin.errors import Invalid
 from advocacy.linkedin.little_text import validate_commentary
 from advocacy.tenancy.models import Membership, Organization
 from campaigns.models import Campaign
+from campaigns.querysets import CampaignQuerySet
 
 from . import links
 from .models import Caption, ContentItem, Post
@@ -83,9 +84,9 @@ def _check_schedule(intent: str, scheduled_for: datetime | None, now: datetime) 
 
 def _campaign_for(item: ContentItem, author: Membership) -> Campaign | None:
     """The live campaign a share of `item` counts for: the first one meant for the author."""
+    campaigns = cast(CampaignQuerySet, Campaign.objects.for_org(item.organization))
     return (
-        Campaign.objects.filter(organization=item.organization)
-        .live()
+        campaigns.live()
         .for_member(author)
         .filter(content_items=item)
         .order_by("ends_on", "name", "pk")

@@ -17,6 +17,7 @@ from advocacy.accounts.models import User
 from advocacy.tenancy.models import Membership, Organization, Team
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+from .publishing_support import linkedin  # noqa: F401 (a fixture for every test module)
 
 Role = Membership.Role
 
