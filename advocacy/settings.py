@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "linkedin.update_token_statuses",
         "schedule": crontab(minute=17),
     },
+    "content-poll-feeds": {
+        "task": "content.poll_feeds",
+        "schedule": crontab(minute="7,37"),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
