@@ -23,6 +23,7 @@ from .factories import (
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
+    FeedSourceFactory,
     InvitationFactory,
     TeamFactory,
 )
@@ -38,6 +39,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "member_id": lambda cast: cast.membership(cast.emma, cast.acme),
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
+    "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
 }
 
 ROUTES = tenant_routes()
