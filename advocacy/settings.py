@@ -273,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.forget_visitor_salts",
         "schedule": crontab(hour=3, minute=41),
     },
+    "content-poll-feeds": {
+        "task": "content.poll_feeds",
+        "schedule": crontab(minute="7,37"),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

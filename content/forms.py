@@ -2,20 +2,37 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.models import Organization, Team
+from advocacy.tenancy.querysets import TenantQuerySet
 from campaigns.models import Campaign
 
 from .images import MAX_UPLOAD_BYTES, validate_upload
-from .models import MAX_CAPTIONS, MAX_COMMENTARY_LENGTH, CampaignItem, Caption, ContentItem, Post
+from .models import (
+    MAX_CAPTIONS,
+    MAX_COMMENTARY_LENGTH,
+    CampaignItem,
+    Caption,
+    ContentItem,
+    FeedSource,
+    Post,
+)
 from .querysets import ContentItemQuerySet, PostQuerySet
-from .services import BulkAction, ItemDetails
+from .services import (
+    BulkAction,
+    FeedBulkAction,
+    FeedDetails,
+    ItemDetails,
+    duplicate_feed_message,
+)
 from .sharing import Intent, PostDraft
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -124,6 +141,8 @@ class ContentItemForm(forms.ModelForm):
 class LibraryFilterForm(forms.Form):
     ABOUT_COMPANY = "company"
     ABOUT_OTHER = "other"
+    FROM_ANY_FEED = "feeds"
+    ADDED_BY_HAND = "hand"
 
     q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput)
     kind = forms.ChoiceField(
@@ -155,6 +174,22 @@ class LibraryFilterForm(forms.Form):
             required=False,
             empty_label=_("Any campaign"),
         )
+        # Choices rather than a model field: "any feed" and "by hand" sit beside the feeds.
+        feeds = (
+            FeedSource.objects.for_org(organization)
+            .order_by("name")
+            .values_list("public_id", "name")
+        )
+        self.fields["source"] = forms.ChoiceField(
+            label=_("Source"),
+            required=False,
+            choices=[
+                ("", _("Any source")),
+                (self.FROM_ANY_FEED, _("From a feed")),
+                (self.ADDED_BY_HAND, _("Added by hand")),
+                *[(str(pk), _("From “%(name)s”") % {"name": name}) for pk, name in feeds],
+            ],
+        )
 
     def apply(self, items: ContentItemQuerySet) -> ContentItemQuerySet:
         """Narrow `items` by the valid filters; an invalid one is shown as an error instead."""
@@ -171,6 +206,13 @@ class LibraryFilterForm(forms.Form):
             items = items.filter(is_company_content=False)
         if data.get("campaign"):
             items = items.filter(campaigns=data["campaign"])
+        source = data.get("source")
+        if source == self.FROM_ANY_FEED:
+            items = items.filter(source_feed__isnull=False)
+        elif source == self.ADDED_BY_HAND:
+            items = items.filter(source_feed__isnull=True)
+        elif source:
+            items = items.filter(source_feed__public_id=source)
         return items
 
 
@@ -195,6 +237,86 @@ class PublicIdsField(forms.Field):
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("With the selected items"), choices=BulkAction.choices)
     items = PublicIdsField()
+
+
+# Feeds -----------------------------------------------------------------------------------
+
+
+class FeedForm(forms.ModelForm):
+    """A feed of the organization: its address must be the web's and not read by another."""
+
+    class Meta:
+        model = FeedSource
+        fields = FeedDetails.field_names()
+        field_classes = {"url": LinkField}
+        labels = {"is_active": _("Check it for new entries")}
+        help_texts = {
+            "name": _("How comms know it here, e.g. “Company blog” or “Job board”."),
+            "url": _("The address of the RSS or Atom feed itself, not of the page that shows it."),
+            "default_kind": _("New entries become drafts of this kind."),
+            "is_active": _("Checked every half hour; pause it to stop new drafts."),
+        }
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if urlsplit(url).scheme.lower() not in {"http", "https"}:
+            raise ValidationError(
+                _("Use an http:// or https:// address: feeds are read over the web."),
+                code="scheme",
+            )
+        existing = (
+            FeedSource.objects.for_org(self.organization)
+            .filter(url=url)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if existing is not None:
+            raise ValidationError(duplicate_feed_message(existing), code="duplicate")
+        return url
+
+    def details(self) -> FeedDetails:
+        return FeedDetails(**{name: self.cleaned_data[name] for name in FeedDetails.field_names()})
+
+
+class FeedFilterForm(forms.Form):
+    POLLED = "polled"
+    PAUSED = "paused"
+
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Polled or paused")), (POLLED, _("Polled")), (PAUSED, _("Paused"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("New items are"),
+        required=False,
+        choices=[("", _("Any kind")), *(FeedSource._meta.get_field("default_kind").choices or ())],
+    )
+
+    def apply(self, feeds: TenantQuerySet[Any]) -> TenantQuerySet[Any]:
+        """Narrow `feeds` by the valid filters; the search looks in names and addresses."""
+        self.is_valid()
+        data = self.cleaned_data
+        text = data.get("q", "").strip()
+        if text:
+            feeds = feeds.filter(Q(name__icontains=text) | Q(url__icontains=text))
+        if data.get("state") == self.POLLED:
+            feeds = feeds.filter(is_active=True)
+        elif data.get("state") == self.PAUSED:
+            feeds = feeds.filter(is_active=False)
+        if data.get("kind"):
+            feeds = feeds.filter(default_kind=data["kind"])
+        return feeds
+
+
+class FeedBulkActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("With the selected feeds"), choices=FeedBulkAction.choices)
+    feeds = PublicIdsField(error_messages={"required": _("Select at least one feed.")})
 
 
 # Employees' posts ------------------------------------------------------------------------------

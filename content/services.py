@@ -1,4 +1,5 @@
-"""Writes to the content library: items, their suggested captions and campaign links."""
+"""Writes to the content library: items, their suggested captions and campaign links, and the
+feeds whose entries become drafts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,15 @@ from advocacy.tenancy.models import Organization
 from advocacy.tenancy.services import record_audit_entry
 from campaigns.models import Campaign
 
-from .models import MAX_CAPTIONS, MAX_COMMENTARY_LENGTH, CampaignItem, Caption, ContentItem
+from . import tasks
+from .models import (
+    MAX_CAPTIONS,
+    MAX_COMMENTARY_LENGTH,
+    CampaignItem,
+    Caption,
+    ContentItem,
+    FeedSource,
+)
 
 if TYPE_CHECKING:
     from advocacy.accounts.models import User
@@ -44,6 +54,8 @@ class ItemDetails:
 
 
 class BulkAction(models.TextChoices):
+    # First, so the form's default is the action that takes nothing away.
+    PUBLISH = "publish", _("Add to the library")
     ARCHIVE = "archive", _("Archive")
     FEATURE = "feature", _("Feature on the dashboard")
     UNFEATURE = "unfeature", _("Stop featuring")
@@ -143,6 +155,11 @@ BULK_CHANGES: dict[str, tuple[models.Q, dict[str, Any]]] = {
     ),
     BulkAction.FEATURE: (models.Q(featured=True), {"featured": True}),
     BulkAction.UNFEATURE: (models.Q(featured=False), {"featured": False}),
+    # Approving drafts (from a feed, say): archived items come back only by editing them.
+    BulkAction.PUBLISH: (
+        ~models.Q(status=ContentItem.Status.DRAFT),
+        {"status": ContentItem.Status.PUBLISHED},
+    ),
 }
 
 
@@ -150,6 +167,7 @@ BULK_AUDIT_ACTIONS: dict[str, str] = {
     BulkAction.ARCHIVE: "content_item.bulk_archived",
     BulkAction.FEATURE: "content_item.bulk_featured",
     BulkAction.UNFEATURE: "content_item.bulk_unfeatured",
+    BulkAction.PUBLISH: "content_item.bulk_published",
 }
 
 
@@ -159,6 +177,10 @@ def bulk_action_summary(action: str, count: int) -> str:
         text = ngettext("Archived %(count)d item", "Archived %(count)d items", count)
     elif action == BulkAction.FEATURE:
         text = ngettext("Featured %(count)d item", "Featured %(count)d items", count)
+    elif action == BulkAction.PUBLISH:
+        text = ngettext(
+            "Added %(count)d draft to the library", "Added %(count)d drafts to the library", count
+        )
     else:
         text = ngettext(
             "Stopped featuring %(count)d item", "Stopped featuring %(count)d items", count
@@ -173,7 +195,8 @@ def apply_bulk_action(
     action: str,
     public_ids: Iterable[uuid.UUID],
 ) -> int:
-    """Archive or (un)feature the named items of the organization; returns how many changed.
+    """Archive, (un)feature or publish the named items of the organization; returns how many
+    changed.
 
     Ids of other organizations' items, or of items that are gone, are ignored: they match no
     row in this organization.
@@ -257,3 +280,185 @@ def _save_captions(*, organization: Organization, item: ContentItem, texts: Sequ
         ).delete()
         changed = True
     return changed
+
+
+# Feeds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedDetails:
+    """The editable fields of a feed, as its form supplies them."""
+
+    name: str
+    url: str
+    default_kind: str = ContentItem.Kind.ARTICLE
+    is_company_content: bool = True
+    is_active: bool = True
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [field.name for field in fields(cls)]
+
+
+class FeedBulkAction(models.TextChoices):
+    POLL = "poll", _("Check now")
+    PAUSE = "pause", _("Pause")
+    RESUME = "resume", _("Resume")
+    REMOVE = "remove", _("Remove")
+
+
+def duplicate_feed_message(existing: FeedSource) -> str:
+    return gettext("“%(name)s” already reads this address.") % {"name": existing.name}
+
+
+def create_feed(
+    *, organization: Organization, actor: User | None, details: FeedDetails
+) -> FeedSource:
+    """Add a feed to the organization; a polled one is checked as soon as it is saved.
+
+    Raises ValidationError (keyed "url") when the organization already has a feed at the
+    address.
+    """
+    try:
+        with transaction.atomic():
+            feed = FeedSource(organization=organization, created_by=actor, **asdict(details))
+            feed.save()
+            record_audit_entry(
+                organization=organization,
+                actor=actor,
+                action="feed.created",
+                summary=gettext("Added the feed “%(name)s”") % {"name": feed.name},
+                data={"feed": str(feed.public_id), "url": feed.url},
+            )
+            if feed.is_active:
+                tasks.poll_feed.delay_on_commit(organization.pk, feed.pk)
+    except IntegrityError:
+        # Two people adding the same address at once: the form's own check came too early.
+        _raise_if_duplicate_url(organization, details.url, exclude_pk=None)
+        raise
+    return feed
+
+
+def update_feed(
+    *, organization: Organization, feed: FeedSource, actor: User | None, details: FeedDetails
+) -> FeedSource:
+    """Change a feed's name, address, kind of items or whether it is polled.
+
+    A new address forgets what the old server said (ETag, Last-Modified, its problem), and a
+    feed that gets a new address or is resumed is checked at once. Raises ValidationError
+    (keyed "url") when another feed of the organization reads the new address.
+    """
+    try:
+        with transaction.atomic():
+            # Re-read under a lock: the caller's instance may already carry the form's changes.
+            feed = FeedSource.objects.for_org(organization).select_for_update().get(pk=feed.pk)
+            changed = [
+                name for name, value in asdict(details).items() if getattr(feed, name) != value
+            ]
+            if not changed:
+                return feed
+            resumed = "is_active" in changed and details.is_active
+            for name in changed:
+                setattr(feed, name, getattr(details, name))
+            update_fields = list(changed)
+            if "url" in changed:
+                feed.etag = feed.last_modified = feed.last_error = ""
+                update_fields += ["etag", "last_modified", "last_error"]
+            feed.save(update_fields=update_fields)
+            record_audit_entry(
+                organization=organization,
+                actor=actor,
+                action="feed.updated",
+                summary=gettext("Edited the feed “%(name)s”") % {"name": feed.name},
+                data={"feed": str(feed.public_id), "changed": changed},
+            )
+            if feed.is_active and ("url" in changed or resumed):
+                tasks.poll_feed.delay_on_commit(organization.pk, feed.pk)
+    except IntegrityError:
+        _raise_if_duplicate_url(organization, details.url, exclude_pk=feed.pk)
+        raise
+    return feed
+
+
+FEED_BULK_AUDIT_ACTIONS: dict[str, str] = {
+    FeedBulkAction.POLL: "feed.bulk_polled",
+    FeedBulkAction.PAUSE: "feed.bulk_paused",
+    FeedBulkAction.RESUME: "feed.bulk_resumed",
+    FeedBulkAction.REMOVE: "feed.bulk_removed",
+}
+
+
+def feed_bulk_action_summary(action: str, count: int) -> str:
+    """What a bulk action on feeds did, for the audit trail and the confirmation message."""
+    if action == FeedBulkAction.POLL:
+        text = ngettext(
+            "Checking %(count)d feed; new entries appear as drafts in the library",
+            "Checking %(count)d feeds; new entries appear as drafts in the library",
+            count,
+        )
+    elif action == FeedBulkAction.PAUSE:
+        text = ngettext("Paused %(count)d feed", "Paused %(count)d feeds", count)
+    elif action == FeedBulkAction.RESUME:
+        text = ngettext("Resumed %(count)d feed", "Resumed %(count)d feeds", count)
+    else:
+        text = ngettext(
+            "Removed %(count)d feed; the items it made stay in the library",
+            "Removed %(count)d feeds; the items they made stay in the library",
+            count,
+        )
+    return text % {"count": count}
+
+
+def apply_feed_bulk_action(
+    *,
+    organization: Organization,
+    actor: User | None,
+    action: str,
+    public_ids: Iterable[uuid.UUID],
+) -> int:
+    """Check, pause, resume or remove the named feeds of the organization; returns how many.
+
+    Paused feeds are not checked (resume them first). Removing a feed keeps the items it made;
+    they only lose the mark of where they came from. Ids of other organizations' feeds match
+    no row here and are ignored.
+    """
+    feeds = FeedSource.objects.for_org(organization).filter(public_id__in=list(public_ids))
+    if action in {FeedBulkAction.POLL, FeedBulkAction.PAUSE}:
+        feeds = feeds.filter(is_active=True)
+    elif action == FeedBulkAction.RESUME:
+        feeds = feeds.filter(is_active=False)
+    with transaction.atomic():
+        targets = list(
+            feeds.select_for_update().order_by("name", "pk").values_list("pk", "public_id", "name")
+        )
+        if not targets:
+            return 0
+        pks = [pk for pk, _public_id, _name in targets]
+        chosen = FeedSource.objects.for_org(organization).filter(pk__in=pks)
+        if action == FeedBulkAction.PAUSE:
+            chosen.update(is_active=False)
+        elif action == FeedBulkAction.RESUME:
+            chosen.update(is_active=True)
+        elif action == FeedBulkAction.REMOVE:
+            chosen.delete()
+        if action in {FeedBulkAction.POLL, FeedBulkAction.RESUME}:
+            for pk in pks:
+                tasks.poll_feed.delay_on_commit(organization.pk, pk)
+        record_audit_entry(
+            organization=organization,
+            actor=actor,
+            action=FEED_BULK_AUDIT_ACTIONS[action],
+            summary=feed_bulk_action_summary(action, len(targets)),
+            data={
+                "feeds": [str(public_id) for _pk, public_id, _name in targets],
+                "names": [name for _pk, _public_id, name in targets],
+            },
+        )
+    return len(targets)
+
+
+def _raise_if_duplicate_url(organization: Organization, url: str, exclude_pk: int | None) -> None:
+    existing = FeedSource.objects.for_org(organization).filter(url=url).exclude(pk=exclude_pk)
+    feed = existing.first()
+    if feed is not None:
+        raise ValidationError({"url": duplicate_feed_message(feed)})

@@ -34,6 +34,9 @@ from . import links
 from .forms import (
     BulkActionForm,
     ContentItemForm,
+    FeedBulkActionForm,
+    FeedFilterForm,
+    FeedForm,
     LibraryFilterForm,
     MyPostsBulkForm,
     MyPostsFilterForm,
@@ -42,13 +45,18 @@ from .forms import (
     normalized,
 )
 from .mix import recent_mix
-from .models import MAX_COMMENTARY_LENGTH, Click, ContentItem, Post, PublishAttempt
+from .models import MAX_COMMENTARY_LENGTH, Click, ContentItem, FeedSource, Post, PublishAttempt
 from .services import (
+    FeedBulkAction,
     apply_bulk_action,
+    apply_feed_bulk_action,
     archive_content_item,
     bulk_action_summary,
     create_content_item,
+    create_feed,
+    feed_bulk_action_summary,
     update_content_item,
+    update_feed,
 )
 from .sharing import (
     Intent,
@@ -62,6 +70,7 @@ from .sharing import (
 )
 
 LIBRARY_PAGE_SIZE = 25
+FEED_PAGE_SIZE = 25
 DASHBOARD_SIZE = 30
 
 
@@ -120,6 +129,7 @@ def library(request: OrgRequest) -> HttpResponse:
     items = (
         filters.apply(ContentItem.objects.filter(organization=organization))
         .with_caption_count()
+        .select_related("source_feed")
         .prefetch_related(
             Prefetch(
                 "campaigns",
@@ -240,6 +250,138 @@ def _campaign_from_query(request: OrgRequest) -> list[uuid.UUID]:
 
 def _back_to_library(request: OrgRequest) -> HttpResponse:
     url = reverse("content:library", kwargs={"org_slug": request.organization.slug})
+    # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
+    query = QueryDict(request.POST.get("return_query", "")).urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
+# Feeds -----------------------------------------------------------------------------------
+
+
+@role_required(MANAGE_ROLES)
+def feed_list(request: OrgRequest) -> HttpResponse:
+    """The organization's feeds: when each was checked, its problem, and the drafts it made."""
+    filters = FeedFilterForm(request.GET)
+    feeds = (
+        filters.apply(FeedSource.objects.for_org(request.organization))
+        .annotate(
+            item_count=Count("items"),
+            draft_count=Count("items", filter=Q(items__status=ContentItem.Status.DRAFT)),
+        )
+        .order_by("name", "id")
+    )
+    page = Paginator(feeds, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "content/feed_list.html",
+        {"filters": filters, "page": page, "bulk_form": FeedBulkActionForm()},
+    )
+
+
+@role_required(MANAGE_ROLES)
+def feed_new(request: OrgRequest) -> HttpResponse:
+    organization = request.organization
+    form = FeedForm(request.POST if request.method == "POST" else None, organization=organization)
+    if form.is_valid():
+        try:
+            feed = create_feed(
+                organization=organization, actor=request.user, details=form.details()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if feed.is_active:
+                text = _("“%(name)s” was added. Its entries appear as drafts in the library.")
+            else:
+                text = _("“%(name)s” was added, paused.")
+            messages.success(request, text % {"name": feed.name})
+            return redirect("content:feed_list", org_slug=organization.slug)
+    return render(request, "content/feed_form.html", {"form": form, "feed": None})
+
+
+@role_required(MANAGE_ROLES)
+def feed_edit(request: OrgRequest, feed_id: uuid.UUID) -> HttpResponse:
+    organization = request.organization
+    feed = _get_feed(request, feed_id)
+    form = FeedForm(
+        request.POST if request.method == "POST" else None,
+        instance=feed,
+        organization=organization,
+    )
+    if form.is_valid():
+        try:
+            feed = update_feed(
+                organization=organization, feed=feed, actor=request.user, details=form.details()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": feed.name})
+            return redirect("content:feed_list", org_slug=organization.slug)
+    # A rejected form has applied its input to `feed`; the page shows what is stored.
+    stored = _get_feed(request, feed_id) if form.is_bound else feed
+    return render(request, "content/feed_form.html", {"form": form, "feed": stored})
+
+
+@role_required(MANAGE_ROLES)
+def feed_poll(request: OrgRequest, feed_id: uuid.UUID) -> HttpResponse:
+    # Looked up before the method check, so another organization's id is a 404 either way.
+    feed = _get_feed(request, feed_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not feed.is_active:
+        messages.info(
+            request, _("“%(name)s” is paused. Resume it to check it.") % {"name": feed.name}
+        )
+    else:
+        apply_feed_bulk_action(
+            organization=request.organization,
+            actor=request.user,
+            action=FeedBulkAction.POLL,
+            public_ids=[feed.public_id],
+        )
+        messages.success(
+            request,
+            _("Checking “%(name)s”. New entries appear as drafts in the library.")
+            % {"name": feed.name},
+        )
+    return _back_to_feeds(request)
+
+
+@role_required(MANAGE_ROLES)
+def feed_bulk(request: OrgRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = FeedBulkActionForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        count = apply_feed_bulk_action(
+            organization=request.organization,
+            actor=request.user,
+            action=action,
+            public_ids=form.cleaned_data["feeds"],
+        )
+        if count:
+            messages.success(request, feed_bulk_action_summary(action, count))
+        elif action == FeedBulkAction.POLL:
+            messages.info(request, _("Paused feeds are not checked. Resume them first."))
+        else:
+            messages.info(request, _("Nothing needed changing."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return _back_to_feeds(request)
+
+
+def _get_feed(request: OrgRequest, feed_id: uuid.UUID) -> FeedSource:
+    return get_object_or_404(
+        FeedSource.objects.filter(organization=request.organization), public_id=feed_id
+    )
+
+
+def _back_to_feeds(request: OrgRequest) -> HttpResponse:
+    url = reverse("content:feed_list", kwargs={"org_slug": request.organization.slug})
     # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
     query = QueryDict(request.POST.get("return_query", "")).urlencode()
     return HttpResponseRedirect(f"{url}?{query}" if query else url)

@@ -24,6 +24,7 @@ from .factories import (
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
+    FeedSourceFactory,
     InvitationFactory,
     PostFactory,
     TeamFactory,
@@ -40,6 +41,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "member_id": lambda cast: cast.membership(cast.emma, cast.acme),
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
+    "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
