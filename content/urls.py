@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/content/new/", views.item_new, name="item_new"),
     path("manage/content/<uuid:item_id>/edit/", views.item_edit, name="item_edit"),
     path("manage/content/<uuid:item_id>/archive/", views.item_archive, name="item_archive"),
+    path("manage/content/<uuid:item_id>/preview/", views.item_preview, name="item_preview"),
 ]
