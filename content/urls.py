@@ -26,4 +26,5 @@ urlpatterns = [
     path("manage/feeds/bulk/", views.feed_bulk, name="feed_bulk"),
     path("manage/feeds/<uuid:feed_id>/edit/", views.feed_edit, name="feed_edit"),
     path("manage/feeds/<uuid:feed_id>/poll/", views.feed_poll, name="feed_poll"),
+    path("manage/content/<uuid:item_id>/preview/", views.item_preview, name="item_preview"),
 ]

@@ -46,6 +46,7 @@ from .forms import (
 )
 from .mix import recent_mix
 from .models import MAX_COMMENTARY_LENGTH, Click, ContentItem, FeedSource, Post, PublishAttempt
+from .previews import request_item_preview
 from .services import (
     FeedBulkAction,
     apply_bulk_action,
@@ -227,6 +228,29 @@ def item_archive(request: OrgRequest, item_id: uuid.UUID) -> HttpResponse:
         request, _("“%(title)s” was archived. Employees no longer see it.") % {"title": item.title}
     )
     return redirect("content:library", org_slug=request.organization.slug)
+
+
+@role_required(MANAGE_ROLES)
+def item_preview(request: OrgRequest, item_id: uuid.UUID) -> HttpResponse:
+    """Fetch the item's link preview again, replacing one written by hand."""
+    # Looked up before the method check, so another organization's id is a 404 either way.
+    item = _get_item(request, item_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    queued = request_item_preview(
+        organization=request.organization, item=item, force=True, actor=request.user
+    )
+    if queued:
+        messages.success(
+            request,
+            _("The preview of “%(title)s” is being fetched again; reload the page in a moment.")
+            % {"title": item.title},
+        )
+    else:
+        messages.info(
+            request, _("“%(title)s” has no link, so it has no preview.") % {"title": item.title}
+        )
+    return redirect("content:item_edit", org_slug=request.organization.slug, item_id=item.public_id)
 
 
 def _get_item(request: OrgRequest, item_id: uuid.UUID) -> ContentItem:
