@@ -31,6 +31,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+if settings.SERVE_MEDIA:
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")
+    )
+
 if settings.LINKEDIN_SANDBOX:
     urlpatterns.append(
         path(f"{settings.LINKEDIN_SANDBOX_PREFIX}/", include("advocacy.sandbox.urls"))

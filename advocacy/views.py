@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from advocacy.accounts.http import AuthenticatedRequest
 from advocacy.tenancy.models import Membership
@@ -49,3 +52,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploaded and fetched images (MEDIA_ROOT), unless the proxy serves /media/ itself.
+
+    Every stored name is a fresh random one (content/models.py), so a file never changes
+    under its name and browsers may keep it for good.
+    """
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    if response.status_code == 200:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

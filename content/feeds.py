@@ -189,12 +189,14 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _after_new_items(organization: Organization, items: Sequence[ContentItem]) -> None:
-    """Called once the drafts of a check are committed: the place to request link previews.
+    """Called once the drafts of a check are committed: each draft with a link gets its
+    preview fetched (a task per item), so it shows the page's own title and image by the
+    time comms look at it."""
+    from .previews import request_item_preview  # previews' tasks import this module
 
-    Nothing happens here yet. When the link preview service lands, it queues one preview
-    fetch per item with a URL (by ids, as tasks take them), so a draft shows the page's own
-    title and image by the time comms look at it.
-    """
+    for item in items:
+        if item.url:
+            request_item_preview(organization=organization, item=item)
 
 
 def _entry(raw: Any) -> _Entry | None:

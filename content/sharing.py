@@ -125,8 +125,11 @@ def _apply(
 
 
 def _after_commit(post: Post, intent: str) -> None:
-    from . import tasks  # tasks import this module's neighbours; imported late to stay acyclic
+    from . import previews, tasks  # they import this module's neighbours: late, to stay acyclic
 
+    if post.content_item_id is None and post.link_url:
+        # An own post's link card: what the author left empty is read from the page.
+        previews.request_post_preview(organization=post.organization, post=post)
     if intent == Intent.NOW:
         transaction.on_commit(lambda: tasks.publish_post_now.delay(post.organization_id, post.pk))
 

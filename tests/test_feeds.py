@@ -1009,3 +1009,24 @@ def test_the_library_marks_and_filters_items_from_feeds(cast: Cast, client_for):
     assert titles(source=str(blog.public_id)) == {"From the blog"}
     response = client.get(url("content:library"), {"source": str(theirs.public_id)})
     assert "source" in response.context["filters"].errors
+
+
+def test_new_drafts_get_their_link_previews_read(
+    feed_server: FeedServer, cast: Cast, django_capture_on_commit_callbacks
+):
+    page = (
+        "<html><head><title>Plain</title>"
+        '<meta property="og:title" content="Juniors at Acme">'
+        '<meta property="og:description" content="How we train them"></head></html>'
+    )
+    article = feed_server.serve("/juniors", page, content_type="text/html; charset=utf-8")
+    document = rss(rss_item("Juniors", link=article))
+    feed = FeedSourceFactory(organization=cast.acme, url=feed_server.serve("/rss", document))
+    with django_capture_on_commit_callbacks(execute=True):
+        poll(feed)
+    [draft] = drafts_of(feed)
+    assert draft.preview_status == "fetched"
+    assert (draft.preview_title, draft.preview_description) == (
+        "Juniors at Acme",
+        "How we train them",
+    )
