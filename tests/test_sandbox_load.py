@@ -4,7 +4,7 @@ and changes nothing, reloads that keep live tokens, --create-members, and seed_d
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from advocacy.sandbox.models import AccessToken, App, Member, Page, Post
 from advocacy.sandbox.scenario import DEMO_SCENARIO, read_scenario_file
 from advocacy.sandbox.simulation import Series
 from advocacy.tenancy.models import Membership, Team
+from content.models import Post as PlatformPost
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
 from .test_sandbox_support import SCENARIO, scenario
@@ -229,6 +230,11 @@ def platform_rows(organization: Any) -> dict[str, Any]:
                 "pk", "page_urn", "access_token_encrypted"
             )
         ),
+        "posts": list(
+            PlatformPost.all_tenants.filter(organization=organization)
+            .order_by("pk")
+            .values("pk", "linkedin_urn", "author_id", "published_at")
+        ),
     }
     return rows
 
@@ -262,7 +268,10 @@ def test_create_members_twice_changes_nothing(tmp_path: Path):
     load(path, "--organization", "acme", "--create-members")
     first = platform_rows(acme)
     output = load(path, "--organization", "acme", "--create-members")
-    assert "0 users and 0 memberships created, 0 LinkedIn connections made." in output
+    assert (
+        "0 users and 0 memberships created, 0 LinkedIn connections made, 0 posts recorded."
+        in output
+    )
     assert platform_rows(acme) == first
 
 
@@ -271,8 +280,9 @@ def test_create_members_connects_members_and_the_page(tmp_path: Path):
     acme = OrganizationFactory(slug="acme")
     output = load(write(tmp_path, SCENARIO), "--organization", "acme", "--create-members")
     assert (
-        "2 LinkedIn connections made, company page urn:li:organization:2414183 connected" in output
-    )
+        "2 LinkedIn connections made, 2 posts recorded, "
+        "company page urn:li:organization:2414183 connected"
+    ) in output
     for sub in ("m-ann", "m-bo"):
         connection = Connection.objects.get(sub=sub)
         token = AccessToken.objects.get(token=connection.access_token)
@@ -287,6 +297,24 @@ def test_create_members_connects_members_and_the_page(tmp_path: Path):
             "r_member_postAnalytics",
             "r_member_profileAnalytics",
         }
+    # Ann's scenario posts are hers on the platform too; the page's own post is nobody's.
+    posts = {
+        post.linkedin_urn: post
+        for post in PlatformPost.all_tenants.filter(organization=acme).select_related(
+            "author__user"
+        )
+    }
+    assert set(posts) == {"urn:li:share:7301", "urn:li:ugcPost:7302"}
+    fair = posts["urn:li:share:7301"]
+    assert fair.author.user.email == "ann@acme.example"
+    assert (fair.status, fair.text, fair.link_url) == (
+        "published",
+        "What we learned at the fair",
+        "https://acme.example/blog/fair",
+    )
+    assert fair.published_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert fair.is_company_content
+    assert not posts["urn:li:ugcPost:7302"].is_company_content
     page = PageConnection.all_tenants.get(organization=acme)
     assert page.page_urn == "urn:li:organization:2414183"
     assert page.connected_by.email == "ann@acme.example"

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.accounts.models import User, normalize_email
-from advocacy.sandbox.provisioning import provision_organization
 from advocacy.sandbox.scenario import load_demo_scenario
 from advocacy.tenancy.models import Membership, Organization, Role, Team
 from campaigns.models import Campaign
 from content.models import CampaignItem, Caption, ContentItem
+
+from .provisioning import provision_organization
 
 # A demo password, printed for anyone to use; the demo holds nothing worth protecting.
 DEFAULT_PASSWORD = "demo-password-2026"  # noqa: S105

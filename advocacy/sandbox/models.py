@@ -134,6 +134,8 @@ class Post(models.Model):
     # The request body's `distribution`, `content`, `reshareContext` and friends, as sent.
     body = models.JSONField(default=dict)
     article_url = models.URLField(max_length=2000, blank=True)
+    # The scenario's mark: a post about the company (the platform counts it in the 80/20 mix).
+    company_content = models.BooleanField(default=False)
     # The page whose followers the post grows (company content), if any.
     company_page = models.ForeignKey(
         Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="company_posts"

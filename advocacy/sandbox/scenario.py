@@ -534,6 +534,7 @@ def load_scenario(scenario: Scenario) -> None:
             visibility=values["visibility"],
             body={"content": content} if content else {},
             article_url=values["article_url"],
+            company_content=values["company_content"],
             company_page=company_page,
             created_at=values["published"],
             metrics=values["metrics"],

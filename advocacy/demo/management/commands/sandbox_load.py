@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from advocacy.sandbox.provisioning import provision_organization
+from advocacy.demo.provisioning import provision_organization
 from advocacy.sandbox.scenario import ScenarioError, load_scenario, read_scenario_file
 from advocacy.tenancy.models import Organization
 
@@ -18,8 +18,9 @@ class Command(BaseCommand):
     help = (
         "Load a scenario into the LinkedIn sandbox, replacing its state. With --organization "
         "and --create-members, also make each scenario member a user, an opted-in member and a "
-        "LinkedIn connection of that organization, and connect the first page as its company "
-        "page. Safe to run again."
+        "LinkedIn connection of that organization, record their scenario posts as published "
+        "through the platform, and connect the first page as its company page. Safe to run "
+        "again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -67,7 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{organization.name}: {len(report.users_created)} users and "
                 f"{len(report.memberships_created)} memberships created, "
-                f"{len(report.members_connected)} LinkedIn connections made"
+                f"{len(report.members_connected)} LinkedIn connections made, "
+                f"{report.posts_recorded} posts recorded"
                 + (
                     f", company page {report.page_connected} connected."
                     if report.page_connected

@@ -2,14 +2,16 @@
 
 For each scenario member: a user (found by email, or created without a usable password), an
 opted-in membership with the scenario's team, and an active LinkedIn connection as if the
-member had been through the consent screen. The first page becomes the organization's
-company page, connected by its first administrator. Running it again changes nothing: rows are
-found by their natural keys, and a member whose connection token (minted here for this
-organization) is still live is left alone.
+member had been through the consent screen; and each of the member's scenario posts recorded
+as a post published through the platform (its URN, time, text, link and company/other mark),
+since LinkedIn lets no ordinary app list a member's posts. The first page becomes the
+organization's company page, connected by its first administrator. Running it again changes
+nothing: rows are found by their natural keys (posts by URN), and a member whose connection
+token (minted here for this organization) is still live is left alone.
 
-The connections are stored by the LinkedIn app's own services
-(`advocacy.linkedin.services.connect_member` / `connect_page`), imported when needed so that
-the sandbox works before they exist.
+This lives with the demo, above every app: it joins the sandbox to the LinkedIn app's
+connections (`advocacy.linkedin.services`) and the content app's posts
+(`content.sharing.record_published_post`), which the sandbox itself must not import.
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ from django.utils import timezone
 
 from advocacy.accounts.models import User, normalize_email
 from advocacy.linkedin.services import LinkedInAccountTaken, connect_member, connect_page
+from advocacy.sandbox import services
+from advocacy.sandbox.addresses import member_picture
+from advocacy.sandbox.application import current_app
+from advocacy.sandbox.models import AccessToken, Member, Page, Post
 from advocacy.tenancy.models import Membership, Organization, Team
-
-from . import services
-from .addresses import member_picture
-from .application import current_app
-from .models import AccessToken, Member, Page
+from content.sharing import record_published_post
 
 
 @dataclass
@@ -38,6 +40,7 @@ class ProvisionReport:
     users_created: list[str] = field(default_factory=list)
     memberships_created: list[str] = field(default_factory=list)
     members_connected: list[str] = field(default_factory=list)
+    posts_recorded: int = 0
     page_connected: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -49,9 +52,10 @@ def provision_organization(*, organization: Organization) -> ProvisionReport:
     now = timezone.now()
     report = ProvisionReport()
     users: dict[int, User] = {}
+    memberships: dict[int, Membership] = {}
     for member in Member.objects.all():
         users[member.pk] = _user(member, report)
-        _membership(organization, users[member.pk], member, now, report)
+        memberships[member.pk] = _membership(organization, users[member.pk], member, now, report)
 
     for member in Member.objects.all():
         if _live_provisioned(member, organization, "member", now):
@@ -68,6 +72,7 @@ def provision_organization(*, organization: Organization) -> ProvisionReport:
             continue
         report.members_connected.append(member.email)
 
+    _record_posts(organization, memberships, report)
     page = Page.objects.prefetch_related("admins").first()
     if page is None:
         return report
@@ -77,9 +82,27 @@ def provision_organization(*, organization: Organization) -> ProvisionReport:
     elif not _live_provisioned(admin, organization, "page", now):
         _connect_page(page, admin, users[admin.pk], organization, now)
         report.page_connected = page.urn
-    # The scenario's posts are not recorded as platform posts yet: the platform's Post model
-    # does not exist (a later issue). docs/sandbox.md says so.
     return report
+
+
+def _record_posts(
+    organization: Organization, memberships: dict[int, Membership], report: ProvisionReport
+) -> None:
+    """The members' scenario posts, as posts they published through the platform."""
+    scenario_posts = Post.objects.filter(
+        origin=Post.Origin.SCENARIO, member__isnull=False, deleted_at__isnull=True
+    ).order_by("created_at", "pk")
+    for post in scenario_posts:
+        _recorded, created = record_published_post(
+            organization=organization,
+            author=memberships[post.member_id],
+            linkedin_urn=post.urn,
+            text=post.commentary,
+            published_at=post.created_at,
+            is_company_content=post.company_content,
+            link_url=post.article_url,
+        )
+        report.posts_recorded += created
 
 
 def _user(member: Member, report: ProvisionReport) -> User:
