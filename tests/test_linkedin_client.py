@@ -505,8 +505,8 @@ def test_member_followers_by_day(sandbox: Sandbox) -> None:
     assert request is not None
     assert request.url == (
         f"{sandbox.api_url}/rest/memberFollowersCount?q=dateRange"
-        f"&dateRange=(start:(day:{start.day},month:{start.month},year:{start.year}),"
-        f"end:(day:{end.day},month:{end.month},year:{end.year}))&start=0&count=100"
+        f"&dateRange=(start:(year:{start.year},month:{start.month},day:{start.day}),"
+        f"end:(year:{end.year},month:{end.month},day:{end.day}))&start=0&count=100"
     )
 
 

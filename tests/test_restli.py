@@ -56,6 +56,18 @@ def test_date_range_of_the_member_statistics() -> None:
     )
 
 
+def test_date_range_of_the_follower_counts_is_year_first() -> None:
+    query = build_query(
+        {
+            "q": "dateRange",
+            "dateRange": date_range(dt.date(2026, 3, 1), dt.date(2026, 3, 8), year_first=True),
+        }
+    )
+    assert query == (
+        "q=dateRange&dateRange=(start:(year:2026,month:3,day:1),end:(year:2026,month:3,day:8))"
+    )
+
+
 def test_time_intervals_in_epoch_milliseconds() -> None:
     query = build_query({"timeIntervals": time_intervals(dt.date(2026, 1, 1), dt.date(2026, 1, 8))})
     assert query == (

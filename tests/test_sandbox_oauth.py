@@ -315,6 +315,7 @@ def test_refresh_gives_a_new_access_token_and_keeps_the_refresh_ttl(
     )
     assert refreshed.status_code == 200, refreshed.text
     body = refreshed.json()
+    assert set(body) == {"access_token", "expires_in", "refresh_token", "refresh_token_expires_in"}
     assert body["access_token"] != first["access_token"]
     assert body["refresh_token"] == first["refresh_token"]
     assert 306 * 86400 - 60 <= body["refresh_token_expires_in"] <= 306 * 86400

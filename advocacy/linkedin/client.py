@@ -771,7 +771,7 @@ class LinkedInClient:
         elements = self._elements(
             ratelimit.MEMBER_FOLLOWERS,
             "/rest/memberFollowersCount",
-            {"q": "dateRange", "dateRange": date_range(start, end)},
+            {"q": "dateRange", "dateRange": date_range(start, end, year_first=True)},
         )
         days = []
         for element in elements:

@@ -3,7 +3,9 @@
 Plain `requests`, with the hosts read from settings at call time, so the same code talks to
 LinkedIn in production and to the sandbox in development and tests. The client secret goes
 in the form body (client_secret_post; LinkedIn supports no HTTP Basic), and there is no PKCE:
-on a web application LinkedIn refuses a `code_verifier`.
+on a web application LinkedIn refuses a `code_verifier`. Each form request has a builder that
+returns it unsent (`exchange_request`, `refresh_request`, ...), so that what goes on the wire
+can be held against linkedin-api.md.
 """
 
 from __future__ import annotations
@@ -64,11 +66,20 @@ def _client_credentials() -> dict[str, str]:
     }
 
 
-def _request(method: str, url: str, **kwargs: Any) -> requests.Response:
-    try:
-        return requests.request(method, url, timeout=settings.LINKEDIN_TIMEOUT_SECONDS, **kwargs)
-    except requests.RequestException as exc:
-        raise errors.TransportError(f"{method} {url}: {exc.__class__.__name__}") from exc
+def _send(prepared: requests.PreparedRequest) -> requests.Response:
+    with requests.Session() as session:
+        # Proxies and CA bundle from the environment, as requests.request() would use them.
+        environment = session.merge_environment_settings(prepared.url or "", {}, None, None, None)
+        try:
+            return session.send(prepared, timeout=settings.LINKEDIN_TIMEOUT_SECONDS, **environment)
+        except requests.RequestException as exc:
+            raise errors.TransportError(
+                f"{prepared.method} {prepared.url}: {exc.__class__.__name__}"
+            ) from exc
+
+
+def _request(method: str, url: str) -> requests.Response:
+    return _send(requests.Request(method, url).prepare())
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
@@ -86,14 +97,55 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return body
 
 
-def _oauth_post(path: str, data: dict[str, str]) -> dict[str, Any]:
-    """POST a form to an OAuth endpoint; OAuth's `{error, error_description}` → OAuthError."""
-    response = _request(
+def _form_request(path: str, data: dict[str, str]) -> requests.PreparedRequest:
+    return requests.Request(
         "POST",
         _www(path),
         data=data,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ).prepare()
+
+
+def exchange_request(code: str, redirect_uri: str) -> requests.PreparedRequest:
+    """The token exchange of section 3.2 as it goes on the wire, without sending it."""
+    return _form_request(
+        "/oauth/v2/accessToken",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": settings.LINKEDIN_CLIENT_ID,
+            "client_secret": settings.LINKEDIN_CLIENT_SECRET,
+            "redirect_uri": redirect_uri,
+        },
     )
+
+
+def refresh_request(refresh_token: str) -> requests.PreparedRequest:
+    """The refresh of section 3.3, without sending it."""
+    return _form_request(
+        "/oauth/v2/accessToken",
+        {"grant_type": "refresh_token", "refresh_token": refresh_token, **_client_credentials()},
+    )
+
+
+def introspection_request(token: str) -> requests.PreparedRequest:
+    """The introspection of section 3.4, without sending it."""
+    return _form_request("/oauth/v2/introspectToken", {**_client_credentials(), "token": token})
+
+
+def revocation_request(token: str) -> requests.PreparedRequest:
+    """The revocation of section 3.5 (undocumented by LinkedIn), without sending it."""
+    return _form_request("/oauth/v2/revoke", {**_client_credentials(), "token": token})
+
+
+def discovery_url() -> str:
+    """Where LinkedIn serves its OpenID configuration (section 4)."""
+    return _www("/oauth/.well-known/openid-configuration")
+
+
+def _oauth_post(prepared: requests.PreparedRequest) -> dict[str, Any]:
+    """Send a form to an OAuth endpoint; OAuth's `{error, error_description}` → OAuthError."""
+    response = _send(prepared)
     if response.status_code == 429:
         raise errors.RateLimited(status=429)
     body = _json(response)
@@ -152,25 +204,12 @@ def authorization_url(*, state: str, redirect_uri: str, scopes: list[str]) -> st
 
 def exchange_code(code: str, redirect_uri: str) -> TokenSet:
     """Trade the authorization code for tokens (section 3.2). The code works once."""
-    body = _oauth_post(
-        "/oauth/v2/accessToken",
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            **_client_credentials(),
-        },
-    )
-    return _token_set(body)
+    return _token_set(_oauth_post(exchange_request(code, redirect_uri)))
 
 
 def refresh(refresh_token: str) -> TokenSet:
     """A new access token from a refresh token (section 3.3); any 4xx means reconnect."""
-    body = _oauth_post(
-        "/oauth/v2/accessToken",
-        {"grant_type": "refresh_token", "refresh_token": refresh_token, **_client_credentials()},
-    )
-    return _token_set(body)
+    return _token_set(_oauth_post(refresh_request(refresh_token)))
 
 
 def revoke(token: str) -> bool:
@@ -178,9 +217,7 @@ def revoke(token: str) -> bool:
     if not token:
         return False
     try:
-        response = _request(
-            "POST", _www("/oauth/v2/revoke"), data={"token": token, **_client_credentials()}
-        )
+        response = _send(revocation_request(token))
     except errors.TransportError as exc:
         logger.warning("LinkedIn token revocation failed: %s", str(exc))
         return False
@@ -192,7 +229,7 @@ def revoke(token: str) -> bool:
 
 def introspect(token: str) -> Introspection:
     """What LinkedIn knows about a token: active, status, scopes, expiry (section 3.4)."""
-    body = _oauth_post("/oauth/v2/introspectToken", {"token": token, **_client_credentials()})
+    body = _oauth_post(introspection_request(token))
     expires_at = body.get("expires_at")
     return Introspection(
         active=bool(body.get("active")),
@@ -214,7 +251,7 @@ def userinfo(access_token: str) -> UserInfo:
 
 def discovery() -> dict[str, Any]:
     """LinkedIn's OpenID configuration, cached briefly."""
-    url = _www("/oauth/.well-known/openid-configuration")
+    url = discovery_url()
     key = f"linkedin:oidc:discovery:{url}"
     config = cache.get(key)
     if config is None:
@@ -230,7 +267,7 @@ def discovery() -> dict[str, Any]:
 
 def forget_oidc_configuration() -> None:
     """Drop the cached discovery document and keys of the configured LinkedIn URL."""
-    url = _www("/oauth/.well-known/openid-configuration")
+    url = discovery_url()
     config = cache.get(f"linkedin:oidc:discovery:{url}")
     keys = [f"linkedin:oidc:discovery:{url}"]
     if config and config.get("jwks_uri"):

@@ -114,9 +114,21 @@ def build_path(*segments: str, key: str | None = None) -> str:
     return path
 
 
-def date_range(start: dt.date, end: dt.date) -> dict[str, dt.date]:
-    """The `dateRange` record LinkedIn's member statistics take."""
-    return {"start": start, "end": end}
+def date_range(
+    start: dt.date, end: dt.date, *, year_first: bool = False
+) -> dict[str, dt.date | dict[str, int]]:
+    """The `dateRange` record LinkedIn's member statistics take.
+
+    LinkedIn writes the Date record day first for post analytics and year first for follower
+    counts (linkedin-api.md 6.1, 6.2). Rest.li reads either order; each endpoint gets the one
+    its documentation shows, so the URL sent is the URL documented.
+    """
+    if not year_first:
+        return {"start": start, "end": end}
+    return {
+        "start": {"year": start.year, "month": start.month, "day": start.day},
+        "end": {"year": end.year, "month": end.month, "day": end.day},
+    }
 
 
 def time_intervals(start: dt.date, end: dt.date, granularity: str = "DAY") -> dict[str, object]:

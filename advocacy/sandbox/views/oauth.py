@@ -242,7 +242,9 @@ def access_token(request: HttpRequest) -> HttpResponse:
             refresh_token=request.POST.get("refresh_token", ""), client_id=client_id, now=now
         )
         answer = _token_answer(tokens, now, id_token=False)
-        del answer["token_type"]
+        # LinkedIn's refresh answer (3.3) is the two tokens and their lifetimes, nothing else.
+        for key in ("scope", "token_type"):
+            del answer[key]
         return json_response(answer)
     raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
 
