@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -12,13 +13,14 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from advocacy.accounts.models import User
 from advocacy.demo.seeding import DEFAULT_PASSWORD
 from advocacy.tenancy.models import Membership, Organization, Role, TenantModel
 from advocacy.tenancy.scope import tenant_scope
 from campaigns.models import Campaign
-from content.models import ContentItem
+from content.models import ContentItem, Post
 
 DEMO_ROLES = {
     "admin@demo.example": Role.ADMIN,
@@ -94,6 +96,25 @@ def test_the_demo_has_content_and_campaigns(demo: str):
     assert set(campaigns.values_list("status", flat=True)) == {"live", "scheduled", "draft"}
     for campaign in campaigns:
         assert ContentItem.objects.for_org(organization).filter(campaigns=campaign).exists()
+
+
+def test_colleagues_have_shares_on_their_way_and_the_employee_a_draft(demo: str):
+    organization = Organization.objects.get(slug="demo")
+    shares = {
+        post.author.user.email: post
+        for post in Post.objects.for_org(organization)
+        .filter(content_item__isnull=False)
+        .select_related("author__user", "content_item")
+    }
+    assert set(shares) == {"mads@demo.example", "sofie@demo.example", "employee@demo.example"}
+    for email in ("mads@demo.example", "sofie@demo.example"):
+        post = shares[email]
+        # Due within minutes: the worker of `make run` publishes them through the sandbox.
+        assert post.status == Post.Status.SCHEDULED
+        assert post.scheduled_for <= timezone.now() + timedelta(minutes=5)
+    assert shares["employee@demo.example"].status == Post.Status.DRAFT
+    # The scenario's own history is there too, as posts published through the platform.
+    assert Post.objects.for_org(organization).filter(status=Post.Status.PUBLISHED).count() >= 10
 
 
 def test_the_facilitator_works_for_two_organizations(demo: str):

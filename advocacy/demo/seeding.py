@@ -7,6 +7,7 @@ a second run adds nothing. Dates relative to today are set only when a row is fi
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from advocacy.sandbox.scenario import load_demo_scenario
 from advocacy.tenancy.models import Membership, Organization, Role, Team
 from campaigns.models import Campaign
 from content.models import CampaignItem, Caption, ContentItem
+from content.sharing import Intent, PostDraft, create_post
 
 from .provisioning import provision_organization
 
@@ -407,7 +409,57 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
                 _campaign(organization, campaign, items, author, now.date())
             if spec is NORDLYS and settings.LINKEDIN_SANDBOX:
                 _linkedin_sandbox(organization, now)
+                _shares(organization, items, now)
     return logins
+
+
+# Colleagues sharing the library in their own words: scheduled a few minutes ahead, so that
+# the worker of `make run` publishes them through the sandbox soon after it starts; and a
+# draft for the demo employee. Each is made once (its composer key is fixed).
+DEMO_SHARES = (
+    (
+        "mads@demo.example",
+        "Why people trust people: employee advocacy in plain words",
+        "I trust a colleague's tip more than any ad, and this article explains why. Our clients "
+        "told us the same at the workshop last week.",
+        2,
+    ),
+    (
+        "sofie@demo.example",
+        "We're hiring: Senior Data Engineer in Copenhagen",
+        "My team is growing! If you know a data engineer who likes hard problems and kind "
+        "colleagues, send them my way. Happy to have a coffee about what it is like here.",
+        4,
+    ),
+    (
+        "employee@demo.example",
+        "Three post ideas from your working day",
+        "Today a client asked why their dashboard was slow. The answer was a single missing "
+        "index. Small things, big difference.",
+        None,
+    ),
+)
+
+
+def _shares(organization: Organization, items: dict[str, ContentItem], now: datetime) -> None:
+    for email, title, text, minutes in DEMO_SHARES:
+        item = items.get(title)
+        membership = (
+            Membership.objects.for_org(organization)
+            .filter(user__email=email, is_active=True)
+            .first()
+        )
+        if item is None or membership is None:
+            continue
+        create_post(
+            organization=organization,
+            author=membership,
+            draft=PostDraft(text=text),
+            intent=Intent.DRAFT if minutes is None else Intent.SCHEDULE,
+            scheduled_for=None if minutes is None else now + timedelta(minutes=minutes),
+            content_item=item,
+            form_key=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-share:{email}:{title}"),
+        )
 
 
 def _linkedin_sandbox(organization: Organization, now: datetime) -> None:
