@@ -16,6 +16,7 @@ from advocacy.tenancy.models import Membership
 
 from .models import Post
 
+# The default target; each organization sets its own (Organization.company_content_target_pct).
 COMPANY_CONTENT_TARGET_PCT = 20
 MIX_WINDOW = timedelta(days=30)
 
@@ -65,4 +66,8 @@ def recent_mix(membership: Membership, now: datetime, *, exclude_post_id: int | 
     counts = posts.aggregate(
         total=Count("pk"), company=Count("pk", filter=Q(is_company_content=True))
     )
-    return Mix(posts=counts["total"], company_posts=counts["company"])
+    return Mix(
+        posts=counts["total"],
+        company_posts=counts["company"],
+        target_pct=membership.organization.company_content_target_pct,
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,32 @@ class Organization(models.Model):
             )
         ],
         help_text=_("The company page's URN, for example urn:li:organization:2414183."),
+    )
+    # The program's figures to measure against (reports, the composer's 80/20 panel).
+    cpm = models.DecimalField(
+        _("CPM"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "What 1,000 impressions would cost as paid advertising, in the organization's "
+            "currency. Earned media value = impressions / 1,000 * CPM. Empty: not shown."
+        ),
+    )
+    posts_per_week_target = models.DecimalField(
+        _("posts per week per participant"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("50"))],
+    )
+    company_content_target_pct = models.PositiveSmallIntegerField(
+        _("company content target (%)"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Dell's rule of thumb: about 20 % about the company, 80 % everything else."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -140,6 +167,14 @@ class Membership(TenantModel):
         blank=True,
         help_text=_(
             "Set when the member opts in to the advocacy program; empty means not taking part."
+        ),
+    )
+    show_on_leaderboard = models.BooleanField(
+        _("show my figures to leaders"),
+        default=False,
+        help_text=_(
+            "Leaders see named figures only of participants who chose this; otherwise they "
+            "see totals."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
