@@ -27,6 +27,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(tenant_patterns)),
     # An employee's tracked short link, as it appears in their LinkedIn post.
     path("l/<str:code>", content_views.follow_link, name="tracked_link"),
+    path("api/v1/", include("advocacy.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
