@@ -359,7 +359,7 @@ class PostForm(forms.Form):
     # No max_length here: clean_text says how far over the limit a text is, with the numbers
     # written as people read them, and the text stays in the box to be shortened.
     text = forms.CharField(
-        label=_("Your post"),
+        label=_("What you want to say"),
         widget=forms.Textarea(attrs={"rows": 10, "data-limit": MAX_COMMENTARY_LENGTH}),
         error_messages={"required": _("Write something: a post needs some text.")},
     )
@@ -430,6 +430,7 @@ class PostForm(forms.Form):
         colleague_texts: frozenset[str] = frozenset(),
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.own_post = own_post
         self.colleague_texts = colleague_texts
