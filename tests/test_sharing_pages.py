@@ -44,6 +44,7 @@ from .factories import (
     TeamFactory,
     TrackedLinkFactory,
 )
+from .http_servers import Servers, page, servers
 from .publishing_support import PNG, LinkedIn, reload
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
@@ -118,6 +119,25 @@ def media(settings: Any, tmp_path: Any) -> Any:
 
 def files_in(folder: Any) -> list[str]:
     return [str(path) for path in folder.rglob("*") if path.is_file()]
+
+
+ARTICLE = """<!doctype html><html><head>
+<meta property="og:title" content="How we built the new plant">
+<meta property="og:description" content="A year of work in ten pictures">
+<meta property="og:image" content="/plant.png">
+</head><body></body></html>"""
+
+
+@pytest.fixture
+def article_site(settings: Any) -> Any:
+    """A page with an Open Graph card on a loopback server the fetcher may reach."""
+    settings.FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    opened: Servers
+    with servers() as opened:
+        site = opened.site()
+        site.routes["/plant"] = page(ARTICLE)
+        site.routes["/plant.png"] = page(PNG, content_type="image/png")
+        yield site
 
 
 # The composer: what it shows ------------------------------------------------------------------
@@ -332,6 +352,28 @@ def test_an_own_post_with_a_link_and_an_image(cast: Cast, client_for, media):
     assert 'alt="Five people in front of the plant"' in page
 
 
+def test_an_own_posts_link_card_is_read_from_the_page_for_what_was_left_empty(
+    cast: Cast, client_for, media, article_site, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.emma).post(
+            url("post_new"),
+            composed(
+                action=Intent.DRAFT,
+                link_url=article_site.url("/plant"),
+                link_description="My own summary",
+            ),
+        )
+    assert response.status_code == 302
+    post = Post.all_tenants.get()
+    assert post.link_title == "How we built the new plant"
+    assert post.link_description == "My own summary"
+    assert (media / post.link_image.name).read_bytes() == PNG
+    page = client_for(cast.emma).get(response["Location"]).content.decode()
+    assert "How we built the new plant" in page
+    assert post.link_image.url in page
+
+
 def test_two_quick_clicks_on_share_make_one_post(cast: Cast, client_for):
     item = ContentItemFactory(organization=cast.acme)
     client = client_for(cast.emma)
@@ -501,7 +543,7 @@ def test_the_mix_panel_counts_the_last_30_days(cast: Cast, client_for):
     page = response.content.decode()
     assert "2 of your 3 posts were about the company (66.7 %)" in page
     assert "With this one: 75 % about the company." in page
-    assert "Over the 20 % guideline" in page
+    assert 'id="mix-over" class="badge badge--warning">Over the 20 % guideline' in page
 
     own = client.get(url("post_new")).context
     assert own["mix_after"].company_pct == 50.0
@@ -514,7 +556,7 @@ def test_the_mix_panel_for_a_first_post_and_for_an_edit(cast: Cast, client_for):
     page = client.get(url("share_item", item.public_id)).content.decode()
     assert "You have not posted in the last 30 days." in page
     assert "With this one: 0 % about the company." in page
-    assert "Over the 20 % guideline" not in page
+    assert 'id="mix-over" class="badge badge--warning hidden"' in page
     # An edited post is not counted twice.
     post = scheduled_of(cast, NOW + datetime.timedelta(hours=2), is_company_content=True)
     context = client.get(url("post_edit", post.public_id)).context
@@ -659,6 +701,24 @@ def test_share_then_delete_through_the_pages_on_the_sandbox(
     assert post.status == Status.DELETED
     assert post.linkedin_deleted_at is not None
     assert linkedin.live_posts() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_own_post_shared_now_goes_out_with_the_card_of_its_page(
+    cast: Cast, client_for, linkedin: LinkedIn, media, article_site
+):
+    response = client_for(cast.emma).post(
+        url("post_new"), composed(text="Read this", link_url=article_site.url("/plant"))
+    )
+    assert response.status_code == 302
+    post = Post.all_tenants.get()
+    assert post.status == Status.PUBLISHED
+    [made] = linkedin.posts()
+    article = made.body["content"]["article"]
+    assert article["title"] == "How we built the new plant"
+    assert article["description"] == "A year of work in ten pictures"
+    assert article["source"].endswith(f"/l/{post.tracked_link.code}")
+    assert "thumbnail" in article
 
 
 # Nobody but the author ----------------------------------------------------------------------------
