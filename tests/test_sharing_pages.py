@@ -1040,3 +1040,28 @@ def test_published_posts_query_count_does_not_grow_with_posts(
     with django_assert_num_queries(len(baseline.captured_queries)):
         response = client.get(url("published_posts"))
     assert len(response.context["page"].object_list) == 20
+
+
+def test_editing_an_own_post_keeps_or_drops_its_image(cast: Cast, client_for, media):
+    client = client_for(cast.emma)
+    client.post(
+        url("post_new"),
+        composed(action=Intent.DRAFT, image=png(), image_alt_text="The plant at dawn"),
+    )
+    post = Post.all_tenants.get()
+    name = post.image.name
+    page = client.get(url("post_edit", post.public_id)).content.decode()
+    assert 'name="image-clear"' in page
+    response = client.post(
+        url("post_edit", post.public_id),
+        composed(action=Intent.DRAFT, text="New words", image_alt_text="The plant at dawn"),
+    )
+    assert response.status_code == 302
+    post = reload(post)
+    assert (post.text, post.image.name) == ("New words", name)
+    assert (media / name).is_file()
+    client.post(
+        url("post_edit", post.public_id),
+        composed(action=Intent.DRAFT, text="No picture", **{"image-clear": "on"}),
+    )
+    assert not reload(post).image
