@@ -283,6 +283,7 @@ def test_what_the_member_shared_is_marked(cast: Cast, client_for):
         },
         "Only a draft": {"status": "draft", "linkedin_urn": "", "published_at": None},
         "Deleted again": {"status": "deleted"},
+        "Failed": {"status": "failed", "linkedin_urn": "", "published_at": None},
         "Not touched": None,
     }
     for title, fields in statuses.items():
