@@ -360,7 +360,13 @@ class PostForm(forms.Form):
     # written as people read them, and the text stays in the box to be shortened.
     text = forms.CharField(
         label=_("What you want to say"),
-        widget=forms.Textarea(attrs={"rows": 10, "data-limit": MAX_COMMENTARY_LENGTH}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "data-limit": MAX_COMMENTARY_LENGTH,
+                "aria-describedby": "text-count",
+            }
+        ),
         error_messages={"required": _("Write something: a post needs some text.")},
     )
     link_url = LinkField(

@@ -243,6 +243,10 @@ def test_the_own_post_composer_offers_a_link_and_an_image(cast: Cast, client_for
     assert response.status_code == 200
     page = response.content.decode()
     assert "Write your own post" in page
+    assert 'aria-describedby="text-count"' in page
+    assert 'aria-describedby="id_link_url_helptext"' in page
+    assert 'id="id_link_url_helptext"' in page
+    assert 'id="id_scheduled_for_helptext"' in page
     for name in ("text", "link_url", "link_title", "image", "image_alt_text", "is_company_content"):
         assert f'name="{name}"' in page
     assert 'enctype="multipart/form-data"' in page
@@ -372,6 +376,17 @@ def test_an_own_posts_link_card_is_read_from_the_page_for_what_was_left_empty(
     page = client_for(cast.emma).get(response["Location"]).content.decode()
     assert "How we built the new plant" in page
     assert post.link_image.url in page
+
+
+def test_a_caption_of_another_item_is_not_recorded(cast: Cast, client_for):
+    item = ContentItemFactory(organization=cast.acme)
+    stranger = CaptionFactory(content_item=ContentItemFactory(organization=cast.acme), position=0)
+    client_for(cast.emma).post(
+        url("share_item", item.public_id), composed(caption=str(stranger.public_id))
+    )
+    post = Post.all_tenants.get()
+    assert post.content_item == item
+    assert post.caption is None
 
 
 def test_two_quick_clicks_on_share_make_one_post(cast: Cast, client_for):

@@ -85,7 +85,6 @@
     }
 
     text.removeAttribute("maxlength"); // let people see how far over they are, then trim
-    text.setAttribute("aria-describedby", "text-count");
     text.addEventListener("input", update);
     update();
   });
