@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.models import Organization, Team
@@ -355,22 +356,31 @@ class PostForm(forms.Form):
 
     form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     caption = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # No max_length here: clean_text says how far over the limit a text is, with the numbers
+    # written as people read them, and the text stays in the box to be shortened.
     text = forms.CharField(
-        label=_("Your post"),
-        max_length=MAX_COMMENTARY_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 10, "data-limit": MAX_COMMENTARY_LENGTH}),
-        error_messages={
-            "required": _("Write something: a post needs some text."),
-            "max_length": _(
-                "LinkedIn allows at most %(limit_value)s characters; this text has %(show_value)s."
-            ),
-        },
+        label=_("What you want to say"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "data-limit": MAX_COMMENTARY_LENGTH,
+                "aria-describedby": "text-count",
+            }
+        ),
+        error_messages={"required": _("Write something: a post needs some text.")},
     )
     link_url = LinkField(
         label=_("Link"),
         required=False,
         max_length=2000,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[
+            # A code of its own, so the field's "Enter a valid URL." does not replace it.
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("Use a web address that starts with http:// or https://."),
+                code="scheme",
+            )
+        ],
         help_text=_("Optional. LinkedIn shows it as a card under your text."),
     )
     link_title = forms.CharField(label=_("Link title"), max_length=300, required=False)
@@ -426,6 +436,7 @@ class PostForm(forms.Form):
         colleague_texts: frozenset[str] = frozenset(),
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.own_post = own_post
         self.colleague_texts = colleague_texts
@@ -433,6 +444,23 @@ class PostForm(forms.Form):
         if not own_post:
             for name in self.OWN_POST_FIELDS:
                 del self.fields[name]
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        if len(text) > MAX_COMMENTARY_LENGTH:
+            raise ValidationError(
+                _(
+                    "LinkedIn allows at most %(limit)s characters; this text has %(length)s. "
+                    "Shorten it by %(over)s."
+                )
+                % {
+                    "limit": number_format(MAX_COMMENTARY_LENGTH, force_grouping=True),
+                    "length": number_format(len(text), force_grouping=True),
+                    "over": number_format(len(text) - MAX_COMMENTARY_LENGTH, force_grouping=True),
+                },
+                code="max_length",
+            )
+        return text
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -484,11 +484,6 @@ def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.
             ),
         )
         return Outcome.FAILED
-    if post.content_item_id is None and post.link_url and not post.link_title:
-        # An own post shared at once: its link card is read now, before it goes out.
-        from .previews import refresh_post_preview
-
-        post = refresh_post_preview(organization=organization, post_id=post.pk) or post
     reconciling = post.sent_at is not None
     try:
         client = client_for(connection)

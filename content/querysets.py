@@ -60,8 +60,8 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
         )
 
     def with_share_counts(self, membership: Membership) -> ContentItemQuerySet:
-        """`colleague_shares`: colleagues who published it; `shared_by_me`: whether the member
-        has a post of it that is not a discarded draft."""
+        """`colleague_shares`: colleagues who published it; `shared_by_me`: whether the member's
+        post of it is out or on its way (a draft, a failed or a deleted post is not a share)."""
         posts = apps.get_model("content", "Post").all_tenants.filter(
             organization_id=membership.organization_id, content_item=OuterRef("pk")
         )
@@ -72,7 +72,7 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
                 distinct=True,
             ),
             shared_by_me=Exists(
-                posts.filter(author=membership).exclude(status__in=["draft", "deleted"])
+                posts.filter(author=membership, status__in=["scheduled", "publishing", "published"])
             ),
         )
 

@@ -125,13 +125,23 @@ def _apply(
 
 
 def _after_commit(post: Post, intent: str) -> None:
-    from . import previews, tasks  # they import this module's neighbours: late, to stay acyclic
+    # tasks and previews import this module's neighbours; imported late to stay acyclic
+    from . import previews, tasks
 
-    if post.content_item_id is None and post.link_url:
-        # An own post's link card: what the author left empty is read from the page.
-        previews.request_post_preview(organization=post.organization, post=post)
+    organization_id, post_id = post.organization_id, post.pk
+    # An own post's link card is read from the page, for what the author left empty (a
+    # share's card is the library item's). refresh_post_preview skips a card already whole.
+    reads_card = post.content_item_id is None and bool(post.link_url)
     if intent == Intent.NOW:
-        transaction.on_commit(lambda: tasks.publish_post_now.delay(post.organization_id, post.pk))
+        publish = tasks.publish_post_now.si(organization_id, post_id)
+        if reads_card:
+            # The card first, then the post; should reading fail, the beat still publishes it.
+            work = tasks.fetch_post_preview.si(organization_id, post_id) | publish
+            transaction.on_commit(lambda: work.delay())
+        else:
+            transaction.on_commit(lambda: publish.delay())
+    elif reads_card:
+        previews.request_post_preview(organization=post.organization, post=post)
 
 
 def create_post(

@@ -20,7 +20,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -492,7 +492,7 @@ def _composer(
             else:
                 form.add_error(None, problem)
         else:
-            messages.success(request, _composed_message(post))
+            messages.success(request, _composed_message(post, _connection_of(request)))
             return redirect(
                 "content:post_detail", org_slug=organization.slug, post_id=post.public_id
             )
@@ -500,6 +500,7 @@ def _composer(
     exclude = post.pk if post is not None else None
     mix = recent_mix(membership, now, exclude_post_id=exclude)
     company = item.is_company_content if item else bool(form["is_company_content"].value())
+    text_length = len(form["text"].value() or "")
     return render(
         request,
         "content/composer.html",
@@ -511,18 +512,41 @@ def _composer(
             "mix": mix,
             "mix_after": mix.with_one_more(company=company),
             "limit": MAX_COMMENTARY_LENGTH,
+            "text_count": _character_count(text_length),
+            "text_over_limit": text_length > MAX_COMMENTARY_LENGTH,
             "connection": _connection_of(request),
         },
     )
 
 
-def _composed_message(post: Post) -> str:
+def _character_count(length: int) -> str:
+    """The composer's count as the server renders it; composer.js updates it as one types."""
+    values = {
+        "count": number_format(length, force_grouping=True),
+        "limit": number_format(MAX_COMMENTARY_LENGTH, force_grouping=True),
+        "over": number_format(max(0, length - MAX_COMMENTARY_LENGTH), force_grouping=True),
+    }
+    if length > MAX_COMMENTARY_LENGTH:
+        return _("%(count)s characters: %(over)s over LinkedIn's limit of %(limit)s") % values
+    return _("%(count)s of %(limit)s characters") % values
+
+
+def _composed_message(post: Post, connection: Connection | None) -> str:
     if post.status == Post.Status.DRAFT:
         return _("Saved as a draft. Only you can see it.")
     if post.scheduled_for and post.scheduled_for > timezone.now() + timedelta(minutes=1):
-        return _("Scheduled. It goes out on %(when)s.") % {
-            "when": date_format(timezone.localtime(post.scheduled_for), "DATETIME_FORMAT")
-        }
+        when = date_format(timezone.localtime(post.scheduled_for), "DATETIME_FORMAT")
+        if connection is None or connection.needs_reconnect:
+            return _(
+                "Scheduled for %(when)s. Connect your LinkedIn account before then, or it "
+                "waits until you do."
+            ) % {"when": when}
+        return _("Scheduled. It goes out on %(when)s.") % {"when": when}
+    if connection is None or connection.needs_reconnect:
+        return _(
+            "Saved. It goes out as soon as your LinkedIn account is connected: connect it on "
+            "your profile page."
+        )
     return _("On its way to LinkedIn. This page shows when it is out.")
 
 

@@ -11,10 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advocacy.tenancy.models import Membership
-from content.models import CampaignItem
+from campaigns.models import CampaignAudienceTeam
+from content.models import CampaignItem, ContentItem, ItemAudienceTeam
 
 from .conftest import Cast
-from .factories import CampaignFactory, CaptionFactory, ContentItemFactory
+from .factories import (
+    CampaignFactory,
+    CaptionFactory,
+    ContentItemFactory,
+    PostFactory,
+    TeamFactory,
+)
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
 DASHBOARD = reverse("content:dashboard", args=["acme"])
@@ -174,3 +181,150 @@ def test_cannot_get_other_org_dashboard(cast: Cast, client_for):
     assert response.status_code == 404
     own = client_for(cast.gus).get(reverse("content:dashboard", args=["globex"]))
     assert "Acme internal" not in own.content.decode()
+
+
+# The feed for each member's audience --------------------------------------------------------
+
+
+def audience_items(cast: Cast) -> dict[str, ContentItem]:
+    """Items for some audiences; Emma is in Sales, in Aarhus, and reads Danish."""
+    support = TeamFactory(organization=cast.acme, name="Support")
+    items = {
+        name: ContentItemFactory(organization=cast.acme, title=name, **fields)
+        for name, fields in {
+            "For everyone": {},
+            "For Sales": {},
+            "For Support": {},
+            "For Aarhus": {"audience_locations": "\nOdense\nAarhus\n"},
+            "For Odense": {"audience_locations": "\nOdense\n"},
+            "In Danish": {"audience_languages": "\nda\n"},
+            "In German": {"audience_languages": "\nde\n"},
+            "In a Support campaign": {},
+            "In a Support and an open campaign": {},
+            "In a draft Support campaign": {},
+        }.items()
+    }
+    for name, team in (("For Sales", cast.acme_sales), ("For Support", support)):
+        ItemAudienceTeam.all_tenants.create(
+            organization=cast.acme, content_item=items[name], team=team
+        )
+    support_campaign = CampaignFactory(organization=cast.acme, status="live")
+    draft_campaign = CampaignFactory(organization=cast.acme, status="draft")
+    for campaign in (support_campaign, draft_campaign):
+        CampaignAudienceTeam.all_tenants.create(
+            organization=cast.acme, campaign=campaign, team=support
+        )
+    open_campaign = CampaignFactory(organization=cast.acme, status="live")
+    for name, campaign in (
+        ("In a Support campaign", support_campaign),
+        ("In a Support and an open campaign", support_campaign),
+        ("In a Support and an open campaign", open_campaign),
+        ("In a draft Support campaign", draft_campaign),
+    ):
+        CampaignItem.all_tenants.create(
+            organization=cast.acme, campaign=campaign, content_item=items[name]
+        )
+    return items
+
+
+def test_the_feed_is_narrowed_to_the_members_audiences(cast: Cast, client_for):
+    audience_items(cast)
+    Membership.objects.for_org(cast.acme).filter(user=cast.emma).update(
+        location="Aarhus", language="da"
+    )
+    assert set(titles(client_for(cast.emma).get(DASHBOARD))) == {
+        "For everyone",
+        "For Sales",
+        "For Aarhus",
+        "In Danish",
+        "In a Support and an open campaign",
+        "In a draft Support campaign",
+    }
+    # Leo has no team, no location and reads English: only what is for everyone.
+    assert set(titles(client_for(cast.leo).get(DASHBOARD))) == {
+        "For everyone",
+        "In a Support and an open campaign",
+        "In a draft Support campaign",
+    }
+
+
+def test_colleagues_shares_are_counted_once_each_and_only_when_published(cast: Cast, client_for):
+    item = ContentItemFactory(organization=cast.acme, title="Shared a lot")
+    quiet = ContentItemFactory(organization=cast.acme, title="Not shared")
+    carol, leo, alice, fay = (
+        cast.membership(p, cast.acme) for p in (cast.carol, cast.leo, cast.alice, cast.fay)
+    )
+    PostFactory(author=carol, content_item=item)
+    PostFactory(author=carol, content_item=item)  # twice, still one colleague
+    PostFactory(author=leo, content_item=item)
+    PostFactory(author=alice, content_item=item, status="draft", linkedin_urn="", published_at=None)
+    PostFactory(author=fay, content_item=item, status="deleted")
+    PostFactory(author=fay, content_item=quiet, status="failed", linkedin_urn="", published_at=None)
+    PostFactory(author=cast.membership(cast.emma, cast.acme), content_item=item)  # herself
+    response = client_for(cast.emma).get(DASHBOARD)
+    shares = {i.title: i.colleague_shares for i in response.context["items"]}
+    assert shares == {"Shared a lot": 2, "Not shared": 0}
+    page = response.content.decode()
+    assert "Shared by 2 colleagues" in page
+    assert "No colleague has shared it yet" in page
+    # Carol sees Emma and Leo; her own two posts are not colleagues' shares.
+    assert "Shared by 2 colleagues" in client_for(cast.carol).get(DASHBOARD).content.decode()
+
+
+def test_what_the_member_shared_is_marked(cast: Cast, client_for):
+    emma = cast.membership(cast.emma, cast.acme)
+    statuses = {
+        "Published": {"status": "published"},
+        "Scheduled": {
+            "status": "scheduled",
+            "scheduled_for": NOW,
+            "linkedin_urn": "",
+            "published_at": None,
+        },
+        "Only a draft": {"status": "draft", "linkedin_urn": "", "published_at": None},
+        "Deleted again": {"status": "deleted"},
+        "Failed": {"status": "failed", "linkedin_urn": "", "published_at": None},
+        "Not touched": None,
+    }
+    for title, fields in statuses.items():
+        item = ContentItemFactory(organization=cast.acme, title=title)
+        if fields is not None:
+            PostFactory(author=emma, content_item=item, **fields)
+    PostFactory(
+        author=cast.membership(cast.carol, cast.acme),
+        content_item=ContentItemFactory(organization=cast.acme, title="Carol's"),
+    )
+    response = client_for(cast.emma).get(DASHBOARD)
+    marked = {item.title for item in response.context["items"] if item.shared_by_me}
+    assert marked == {"Published", "Scheduled"}
+    page = response.content.decode()
+    assert page.count("You shared this") == 2
+
+
+def test_feed_query_count_does_not_grow_with_items_and_posts(
+    cast: Cast, client_for, django_assert_num_queries
+):
+    live = CampaignFactory(organization=cast.acme, status="live")
+    colleagues = [cast.membership(p, cast.acme) for p in (cast.carol, cast.leo, cast.emma)]
+
+    def add_item() -> None:
+        item = ContentItemFactory(organization=cast.acme, featured=True)
+        CaptionFactory(content_item=item, position=0)
+        CampaignItem.all_tenants.create(organization=cast.acme, campaign=live, content_item=item)
+        ItemAudienceTeam.all_tenants.create(
+            organization=cast.acme, content_item=item, team=cast.acme_sales
+        )
+        for member in colleagues:
+            PostFactory(author=member, content_item=item)
+
+    add_item()
+    client = client_for(cast.emma)
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as baseline:
+        client.get(DASHBOARD)
+    for _ in range(5):
+        add_item()
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        response = client.get(DASHBOARD)
+    assert [item.colleague_shares for item in response.context["items"]] == [2] * 6
+    assert all(item.shared_by_me for item in response.context["items"])

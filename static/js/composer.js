@@ -59,8 +59,32 @@
         text.focus();
       });
     });
+    // An own post's "with this one" follows the "about the company" box.
+    var mixAfter = document.getElementById("mix-after");
+    var mixOver = document.getElementById("mix-over");
+    var company = document.querySelector("input[name='is_company_content']");
+    if (mixAfter && company && mixAfter.hasAttribute("data-template")) {
+      var percent = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        maximumFractionDigits: 1,
+      });
+      var updateMix = function () {
+        var posts = parseInt(mixAfter.getAttribute("data-posts"), 10) + 1;
+        var about = parseInt(mixAfter.getAttribute("data-company"), 10) + (company.checked ? 1 : 0);
+        var pct = Math.round((1000 * about) / posts) / 10;
+        mixAfter.textContent = format(mixAfter.getAttribute("data-template"), {
+          pct: percent.format(pct),
+        });
+        if (mixOver) {
+          mixOver.classList.toggle(
+            "hidden",
+            pct <= parseInt(mixAfter.getAttribute("data-target"), 10)
+          );
+        }
+      };
+      company.addEventListener("change", updateMix);
+    }
+
     text.removeAttribute("maxlength"); // let people see how far over they are, then trim
-    text.setAttribute("aria-describedby", "text-count");
     text.addEventListener("input", update);
     update();
   });
