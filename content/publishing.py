@@ -162,7 +162,13 @@ def claim_post(*, organization: Organization, post_id: int, now: datetime) -> Cl
             updated_at=now,
         )
     )
-    return Claimed(organization.pk, post_id, claim_id) if claimed else None
+    if claimed:
+        return Claimed(organization.pk, post_id, claim_id)
+    # Not due after all, or due but without a working connection: then say so at once.
+    Post.objects.for_org(organization).filter(
+        pk=post_id, status=Status.SCHEDULED, next_attempt_at__lte=now
+    ).exclude(_author_can_publish()).update(waiting_reason=_waiting_message(), updated_at=now)
+    return None
 
 
 # Sending ------------------------------------------------------------------------------------

@@ -436,7 +436,10 @@ def test_one_member_never_posts_with_anothers_connection(cast: Cast, linkedin: L
         draft=PostDraft(text="Carol's words"),
         intent=Intent.NOW,
     )
-    assert reload(post).status == Status.SCHEDULED
+    post = reload(post)
+    assert post.status == Status.SCHEDULED
+    # "Share now" says at once why it waits, without waiting for the beat.
+    assert "connect your account again" in post.waiting_reason
     assert linkedin.posts("m-emma") == []
     assert linkedin.posts("m-carol") == []
 
