@@ -5,12 +5,11 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.tenancy.audience import pack, unpack
-from advocacy.tenancy.models import Membership, Organization, Team
+from advocacy.tenancy.audience_form import AudienceFormMixin
+from advocacy.tenancy.models import Organization, Team
 
 from .models import Campaign, CampaignAudienceTeam
 from .querysets import CampaignQuerySet
@@ -18,24 +17,9 @@ from .services import CampaignBulkAction, CampaignDetails
 
 HASHTAG = re.compile(r"^#\w+$")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# As long as a member's location may be.
-MAX_LOCATION_LENGTH = Membership._meta.get_field("location").max_length or 100
 
 
-def member_locations(organization: Organization) -> list[str]:
-    """The locations the organization's active members give, each once whatever its case."""
-    values = (
-        Membership.objects.filter(organization=organization)
-        .active()
-        .exclude(location="")
-        .order_by("location")
-        .values_list("location", flat=True)
-        .distinct()
-    )
-    return unpack(pack(values))
-
-
-class CampaignForm(forms.ModelForm):
+class CampaignForm(AudienceFormMixin, forms.ModelForm):
     """A campaign and its audience: this organization's teams, its members' locations (or
     others typed in) and the languages the platform speaks."""
 
@@ -55,52 +39,22 @@ class CampaignForm(forms.ModelForm):
             "target_shares": _("How many shares would make this a success?"),
         }
 
-    languages = forms.MultipleChoiceField(
-        label=_("Languages"),
-        choices=settings.LANGUAGES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: members of every language."),
-    )
-    other_locations = forms.CharField(
-        label=_("Other locations"),
-        required=False,
-        help_text=_("Separated by commas, for example Aarhus, Malmö."),
-    )
-
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teams"] = forms.ModelMultipleChoiceField(
-            label=_("Teams"),
-            queryset=Team.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            help_text=_("None ticked: every team."),
+        if not self.instance.pk:
+            self.add_audience_fields(organization)
+            return
+        teams = (
+            CampaignAudienceTeam.objects.for_org(organization)
+            .filter(campaign=self.instance)
+            .values_list("team__public_id", flat=True)
         )
-        known = member_locations(organization)
-        self.fields["locations"] = forms.MultipleChoiceField(
-            label=_("Locations"),
-            choices=[(location, location) for location in known],
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            help_text=_("Where members say they work. None ticked or typed: every location."),
+        self.add_audience_fields(
+            organization,
+            teams=teams,
+            locations=self.instance.locations,
+            languages=self.instance.languages,
         )
-        if self.instance.pk:
-            self.initial["teams"] = list(
-                CampaignAudienceTeam.objects.for_org(organization)
-                .filter(campaign=self.instance)
-                .values_list("team__public_id", flat=True)
-            )
-            by_key = {location.casefold(): location for location in known}
-            stored = self.instance.locations
-            self.initial["locations"] = [
-                by_key[value.casefold()] for value in stored if value.casefold() in by_key
-            ]
-            self.initial["other_locations"] = ", ".join(
-                value for value in stored if value.casefold() not in by_key
-            )
-            self.initial["languages"] = self.instance.languages
 
     def clean_hashtags(self) -> str:
         tags: list[str] = []
@@ -116,19 +70,6 @@ class CampaignForm(forms.ModelForm):
                 tags.append(tag)
         return " ".join(tags)
 
-    def clean_other_locations(self) -> list[str]:
-        values = [
-            " ".join(part.split()) for part in self.cleaned_data["other_locations"].split(",")
-        ]
-        for value in values:
-            if len(value) > MAX_LOCATION_LENGTH:
-                raise forms.ValidationError(
-                    _("“%(location)s” is longer than %(limit)d characters."),
-                    code="location_too_long",
-                    params={"location": value, "limit": MAX_LOCATION_LENGTH},
-                )
-        return [value for value in values if value]
-
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -137,22 +78,11 @@ class CampaignForm(forms.ModelForm):
             self.add_error("ends_on", _("The campaign cannot end before it starts."))
         return cleaned
 
-    def audience_fields(self) -> list[forms.BoundField]:
-        """The audience's fields the page shows: a list with nothing to tick is left out."""
-        shown = ["teams", "locations", "other_locations", "languages"]
-        if not self.fields["teams"].queryset.exists():  # type: ignore[attr-defined]
-            shown.remove("teams")
-        if not self.fields["locations"].choices:  # type: ignore[attr-defined]
-            shown.remove("locations")
-        return [self[name] for name in shown]
-
     def details(self) -> CampaignDetails:
         cleaned = self.cleaned_data
         return CampaignDetails(
             **{name: cleaned[name] for name in CampaignDetails.field_names()},
-            teams=tuple(cleaned["teams"]),
-            locations=tuple(unpack(pack([*cleaned["locations"], *cleaned["other_locations"]]))),
-            languages=tuple(cleaned["languages"]),
+            **self.cleaned_audience(),
         )
 
 

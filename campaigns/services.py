@@ -8,13 +8,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.tenancy.audience import pack
+from advocacy.tenancy.audience import check_audience, pack
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
 
@@ -80,7 +79,7 @@ def create_campaign(
     *, organization: Organization, actor: User | None, details: CampaignDetails
 ) -> Campaign:
     """Start a campaign for the organization, with its audience."""
-    _check_audience(organization, details)
+    check_audience(organization, teams=details.teams, languages=details.languages)
     with transaction.atomic():
         campaign = Campaign(organization=organization, created_by=actor, **details.columns())
         campaign.locations = details.locations
@@ -105,7 +104,7 @@ def update_campaign(
     details: CampaignDetails,
 ) -> Campaign:
     """Change a campaign's purpose, status, period, hashtags, targets or audience."""
-    _check_audience(organization, details)
+    check_audience(organization, teams=details.teams, languages=details.languages)
     with transaction.atomic():
         # Re-read under a lock: the caller's instance may already carry the form's changes.
         campaign = Campaign.objects.for_org(organization).select_for_update().get(pk=campaign.pk)
@@ -196,14 +195,6 @@ def apply_campaign_bulk_action(
             data={"campaigns": [str(public_id) for _pk, public_id in targets], "status": status},
         )
     return count
-
-
-def _check_audience(organization: Organization, details: CampaignDetails) -> None:
-    if any(team.organization_id != organization.pk for team in details.teams):
-        raise ValueError("Teams of another organization cannot be a campaign's audience.")
-    known = {code for code, _name in settings.LANGUAGES}
-    if any(language not in known for language in details.languages):
-        raise ValueError(f"A campaign's languages are among {sorted(known)}.")
 
 
 def _link_teams(*, organization: Organization, campaign: Campaign, teams: Iterable[Team]) -> bool:

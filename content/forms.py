@@ -6,16 +6,19 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.tenancy.audience_form import AudienceFormMixin
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.querysets import TenantQuerySet
 from campaigns.models import Campaign
 
+from . import previews
 from .images import MAX_UPLOAD_BYTES, validate_upload
 from .models import (
     MAX_CAPTIONS,
@@ -24,14 +27,19 @@ from .models import (
     Caption,
     ContentItem,
     FeedSource,
+    ItemAudienceTeam,
+    ItemTopic,
     Post,
+    Topic,
 )
 from .querysets import ContentItemQuerySet, PostQuerySet
 from .services import (
+    TOPIC_NAME_LENGTH,
     BulkAction,
     FeedBulkAction,
     FeedDetails,
     ItemDetails,
+    PreviewEdits,
     duplicate_feed_message,
 )
 from .sharing import Intent, PostDraft
@@ -52,8 +60,27 @@ def caption_field_name(position: int) -> str:
     return f"caption_{position + 1}"
 
 
-class ContentItemForm(forms.ModelForm):
-    """An item of the library, its campaigns (this organization's only) and its captions."""
+class ImageUploadField(forms.FileField):
+    """An image for LinkedIn: JPEG, PNG or GIF, within the size limits (content/images.py)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif"})
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload and upload is not initial and hasattr(upload, "size"):
+            validate_upload(upload, upload.size)
+        return upload
+
+
+IMAGE_HELP = _("JPEG, PNG or GIF, up to %(limit)s MB.") % {
+    "limit": MAX_UPLOAD_BYTES // 1024 // 1024
+}
+PREVIEW_FIELDS = ("preview_title", "preview_description", "preview_site_name", "preview_image")
+
+
+class ContentItemForm(AudienceFormMixin, forms.ModelForm):
+    """An item of the library with its campaigns, topics and audience (this organization's
+    only), its captions, its image and its link preview as comms may correct it."""
 
     class Meta:
         model = ContentItem
@@ -69,10 +96,49 @@ class ContentItemForm(forms.ModelForm):
             ),
         }
         help_texts = {
+            "url": _("An http:// or https:// address."),
             "available_from": _("Leave empty to make it available at once."),
             "available_until": _("Leave empty to keep it available until you archive it."),
             "featured": _("Featured items come first on every employee's dashboard."),
         }
+
+    image = ImageUploadField(
+        label=_("Image"),
+        required=False,
+        help_text=_("An image item is this picture; other kinds may have one too. %(formats)s")
+        % {"formats": IMAGE_HELP},
+    )
+    new_topics = forms.CharField(
+        label=_("New topics"),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "Separated by commas, for example Hiring, Sustainability. A topic that exists "
+            "already is ticked instead."
+        ),
+    )
+    # With their hidden initial values, so a change is judged against what the page showed:
+    # a fetch that finished meanwhile is not taken for comms' edit, nor undone by it.
+    preview_title = forms.CharField(
+        label=_("Preview title"),
+        max_length=previews.TITLE_LENGTH,
+        required=False,
+        show_hidden_initial=True,
+    )
+    preview_description = forms.CharField(
+        label=_("Preview description"),
+        max_length=previews.DESCRIPTION_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        show_hidden_initial=True,
+    )
+    preview_site_name = forms.CharField(
+        label=_("Site name"),
+        max_length=previews.SITE_NAME_LENGTH,
+        required=False,
+        show_hidden_initial=True,
+    )
+    preview_image = ImageUploadField(label=_("Preview image"), required=False, help_text=IMAGE_HELP)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +151,13 @@ class ContentItemForm(forms.ModelForm):
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text=_("Employees see items of live campaigns near the top of their dashboard."),
+        )
+        self.fields["topics"] = forms.ModelMultipleChoiceField(
+            label=_("Topics"),
+            queryset=Topic.objects.for_org(organization).order_by("name"),
+            to_field_name="public_id",
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
         )
         for position in range(MAX_CAPTIONS):
             self.fields[caption_field_name(position)] = forms.CharField(
@@ -99,23 +172,70 @@ class ContentItemForm(forms.ModelForm):
                 )
                 % {"limit": f"{MAX_COMMENTARY_LENGTH:,}"},
             )
-        if self.instance.pk:
-            self.initial["campaigns"] = list(
-                CampaignItem.objects.for_org(organization)
-                .filter(content_item=self.instance)
-                .values_list("campaign__public_id", flat=True)
-            )
-            texts = (
-                Caption.objects.for_org(organization)
-                .filter(content_item=self.instance)
-                .order_by("position")
-                .values_list("text", flat=True)
-            )
-            for position, text in enumerate(texts[:MAX_CAPTIONS]):
-                self.initial[caption_field_name(position)] = text
+        stored: ContentItem | None = self.instance if self.instance.pk else None
+        if stored is None:
+            self.add_audience_fields(organization)
+            return
+        self.add_audience_fields(
+            organization,
+            teams=ItemAudienceTeam.objects.for_org(organization)
+            .filter(content_item=stored)
+            .values_list("team__public_id", flat=True),
+            locations=stored.locations,
+            languages=stored.languages,
+        )
+        self.initial["campaigns"] = list(
+            CampaignItem.objects.for_org(organization)
+            .filter(content_item=stored)
+            .values_list("campaign__public_id", flat=True)
+        )
+        self.initial["topics"] = list(
+            ItemTopic.objects.for_org(organization)
+            .filter(content_item=stored)
+            .values_list("topic__public_id", flat=True)
+        )
+        texts = (
+            Caption.objects.for_org(organization)
+            .filter(content_item=stored)
+            .order_by("position")
+            .values_list("text", flat=True)
+        )
+        for position, text in enumerate(texts[:MAX_CAPTIONS]):
+            self.initial[caption_field_name(position)] = text
+        self.initial["image"] = stored.image or None
+        self.initial["preview_title"] = stored.preview_title
+        self.initial["preview_description"] = stored.preview_description
+        self.initial["preview_site_name"] = stored.preview_site_name
+        self.initial["preview_image"] = stored.preview_image or None
 
     def caption_fields(self) -> list[forms.BoundField]:
         return [self[caption_field_name(position)] for position in range(MAX_CAPTIONS)]
+
+    def preview_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PREVIEW_FIELDS]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if url and urlsplit(url).scheme.lower() not in {"http", "https"}:
+            raise ValidationError(
+                _("Use an http:// or https:// address: employees share pages of the web."),
+                code="scheme",
+            )
+        return url
+
+    def clean_new_topics(self) -> list[str]:
+        names: list[str] = []
+        for part in self.cleaned_data["new_topics"].split(","):
+            name = " ".join(part.split())
+            if len(name) > TOPIC_NAME_LENGTH:
+                raise ValidationError(
+                    _("“%(name)s” is longer than %(limit)d characters."),
+                    code="topic_too_long",
+                    params={"name": name, "limit": TOPIC_NAME_LENGTH},
+                )
+            if name and name.casefold() not in {known.casefold() for known in names}:
+                names.append(name)
+        return names
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -126,12 +246,58 @@ class ContentItemForm(forms.ModelForm):
                 "available_until",
                 _("“Available until” must be later than “available from”."),
             )
-        if cleaned.get("kind") in KINDS_NEEDING_A_LINK and not cleaned.get("url"):
+        kind = cleaned.get("kind")
+        if kind in KINDS_NEEDING_A_LINK and not cleaned.get("url") and "url" not in self.errors:
             self.add_error("url", _("Add the link for an article or a job opening."))
+        if (
+            kind == ContentItem.Kind.IMAGE
+            and not cleaned.get("image")
+            and "image" not in self.errors
+        ):
+            self.add_error("image", _("Add the picture: an image item is shared as its image."))
+        if self._preview_written() and not cleaned.get("url") and "url" not in self.errors:
+            self.add_error("url", _("Add the link the preview is for."))
         return cleaned
 
+    def _preview_changes(self) -> list[str]:
+        return [name for name in PREVIEW_FIELDS if name in self.changed_data]
+
+    def _preview_written(self) -> bool:
+        """Whether comms wrote some preview (clearing one needs no link)."""
+        return any(self.cleaned_data.get(name) for name in self._preview_changes())
+
+    def preview_edits(self) -> PreviewEdits | None:
+        """The parts of the preview comms changed from what the page showed them; a fetch
+        that finished meanwhile keeps the parts they left alone."""
+        changes = self._preview_changes()
+        data = self.cleaned_data
+        if not changes or not data.get("url"):
+            return None
+        image = data.get("preview_image")
+
+        def text(name: str) -> str | None:
+            return data[name] if name in changes else None
+
+        return PreviewEdits(
+            title=text("preview_title"),
+            description=text("preview_description"),
+            site_name=text("preview_site_name"),
+            image=image if isinstance(image, UploadedFile) else None,
+            remove_image=image is False,
+        )
+
     def details(self) -> ItemDetails:
-        return ItemDetails(**{name: self.cleaned_data[name] for name in ItemDetails.field_names()})
+        data = self.cleaned_data
+        image = data.get("image")
+        return ItemDetails(
+            **{name: data[name] for name in ItemDetails.field_names()},
+            image=image if isinstance(image, UploadedFile) else None,
+            remove_image=image is False,
+            topics=tuple(data["topics"]),
+            new_topics=tuple(data["new_topics"]),
+            preview=self.preview_edits(),
+            **self.cleaned_audience(),
+        )
 
     def captions(self) -> list[str]:
         """The filled-in captions, in order; empty boxes are skipped."""
@@ -175,6 +341,20 @@ class LibraryFilterForm(forms.Form):
             required=False,
             empty_label=_("Any campaign"),
         )
+        self.fields["topic"] = forms.ModelChoiceField(
+            label=_("Topic"),
+            queryset=Topic.objects.for_org(organization).order_by("name"),
+            to_field_name="public_id",
+            required=False,
+            empty_label=_("Any topic"),
+        )
+        self.fields["team"] = forms.ModelChoiceField(
+            label=_("For team"),
+            queryset=Team.objects.for_org(organization).order_by("name"),
+            to_field_name="public_id",
+            required=False,
+            empty_label=_("Any team"),
+        )
         # Choices rather than a model field: "any feed" and "by hand" sit beside the feeds.
         feeds = (
             FeedSource.objects.for_org(organization)
@@ -207,6 +387,10 @@ class LibraryFilterForm(forms.Form):
             items = items.filter(is_company_content=False)
         if data.get("campaign"):
             items = items.filter(campaigns=data["campaign"])
+        if data.get("topic"):
+            items = items.about(data["topic"])
+        if data.get("team"):
+            items = items.for_team(data["team"])
         source = data.get("source")
         if source == self.FROM_ANY_FEED:
             items = items.filter(source_feed__isnull=False)
@@ -331,18 +515,6 @@ DUPLICATE_NUDGE = _(
 def normalized(text: str) -> str:
     """Text as the duplicate nudge compares it: case and spacing do not make it different."""
     return " ".join(text.split()).casefold()
-
-
-class ImageUploadField(forms.FileField):
-    """An image for LinkedIn: JPEG, PNG or GIF, within the size limits (content/images.py)."""
-
-    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif"})
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        upload = super().clean(data, initial)
-        if upload and upload is not initial and hasattr(upload, "size"):
-            validate_upload(upload, upload.size)
-        return upload
 
 
 class PostForm(forms.Form):

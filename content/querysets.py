@@ -10,7 +10,9 @@ from advocacy.tenancy.audience import audience_q
 from advocacy.tenancy.querysets import TenantManager, TenantQuerySet
 
 if TYPE_CHECKING:
-    from advocacy.tenancy.models import Membership
+    from advocacy.tenancy.models import Membership, Team
+
+    from .models import Topic
 
 
 class ContentItemQuerySet(TenantQuerySet[Any]):
@@ -31,6 +33,21 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
         if not text:
             return self
         return self.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+    def about(self, topic: Topic) -> ContentItemQuerySet:
+        """Items tagged with the topic."""
+        links = apps.get_model("content", "ItemTopic").all_tenants.filter(
+            organization_id=topic.organization_id, content_item=OuterRef("pk"), topic_id=topic.pk
+        )
+        return self.filter(Exists(links))
+
+    def for_team(self, team: Team) -> ContentItemQuerySet:
+        """Items the team's members are among the audience of, as far as teams go: those
+        naming the team, and those naming no team at all (for every team)."""
+        links = apps.get_model("content", "ItemAudienceTeam").all_tenants.filter(
+            organization_id=team.organization_id, content_item=OuterRef("pk")
+        )
+        return self.filter(~Exists(links) | Exists(links.filter(team_id=team.pk)))
 
     def with_caption_count(self) -> ContentItemQuerySet:
         # distinct: a campaign filter joins another table, which must not multiply the count.

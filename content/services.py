@@ -1,5 +1,5 @@
-"""Writes to the content library: items, their suggested captions and campaign links, and the
-feeds whose entries become drafts."""
+"""Writes to the content library: items with their captions, campaign links, images, topics,
+audiences and hand-written link previews, and the feeds whose entries become drafts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.tenancy.models import Organization
+from advocacy.tenancy.audience import check_audience, pack
+from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
 from campaigns.models import Campaign
 
@@ -27,15 +31,58 @@ from .models import (
     Caption,
     ContentItem,
     FeedSource,
+    ItemAudienceTeam,
+    ItemTopic,
+    PreviewStatus,
+    Topic,
 )
+from .previews import request_item_preview
 
 if TYPE_CHECKING:
     from advocacy.accounts.models import User
 
 
 @dataclass(frozen=True)
+class PreviewEdits:
+    """What comms wrote over an item's link preview by hand; None leaves a part as it is.
+
+    Any of it marks the preview "edited": later automatic fetches keep it, and only asking
+    to fetch it again replaces it. `image` is a new upload, `remove_image` drops the stored
+    one.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    image: File | None = None
+    remove_image: bool = False
+
+
+TOPIC_NAME_LENGTH = Topic._meta.get_field("name").max_length or 80
+
+# Set apart from the item's own columns: files, link tables and the packed audience.
+SET_APART = (
+    "image",
+    "remove_image",
+    "topics",
+    "new_topics",
+    "teams",
+    "locations",
+    "languages",
+    "preview",
+)
+
+
+@dataclass(frozen=True)
 class ItemDetails:
-    """The editable fields of a content item, as a form or the seed supplies them."""
+    """The editable fields of a content item, as a form or the seed supplies them.
+
+    `image` is a new upload and `remove_image` drops the stored one (neither: it stays).
+    `topics` are the organization's topics, `new_topics` names of topics to add (an existing
+    topic of the same name, whatever its case, is taken instead). The audience is `teams`,
+    `locations` and `languages`; an empty list means everyone. `preview` is what comms
+    changed of the link preview, if anything.
+    """
 
     title: str
     kind: str = ContentItem.Kind.ARTICLE
@@ -47,10 +94,23 @@ class ItemDetails:
     available_from: datetime | None = None
     available_until: datetime | None = None
     featured: bool = False
+    image_alt_text: str = ""
+    image: File | None = None
+    remove_image: bool = False
+    topics: tuple[Topic, ...] = ()
+    new_topics: tuple[str, ...] = ()
+    teams: tuple[Team, ...] = ()
+    locations: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    preview: PreviewEdits | None = None
 
     @classmethod
     def field_names(cls) -> list[str]:
-        return [field.name for field in fields(cls)]
+        """The item's own columns (the model fields of its form)."""
+        return [field.name for field in fields(cls) if field.name not in SET_APART]
+
+    def columns(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.field_names()}
 
 
 class BulkAction(models.TextChoices):
@@ -69,21 +129,48 @@ def create_content_item(
     campaigns: Iterable[Campaign] = (),
     captions: Sequence[str] = (),
 ) -> ContentItem:
-    """Add an item to the organization's library with its captions and campaign links."""
+    """Add an item to the organization's library with its captions, campaign links, image,
+    topics and audience. An item with a link gets its preview fetched after commit, unless
+    comms wrote the preview themselves.
+
+    Raises ValueError, writing nothing, for another organization's campaigns, topics or
+    teams (its forms offer none) and for captions out of bounds.
+    """
     campaigns = _own_campaigns(organization, campaigns)
     _check_captions(captions)
-    with transaction.atomic():
-        item = ContentItem(organization=organization, created_by=actor, **asdict(details))
-        item.save()
-        _link_campaigns(organization=organization, item=item, campaigns=campaigns)
-        _save_captions(organization=organization, item=item, texts=captions)
-        record_audit_entry(
-            organization=organization,
-            actor=actor,
-            action="content_item.created",
-            summary=gettext("Added “%(title)s” to the content library") % {"title": item.title},
-            data={"item": str(item.public_id), "status": item.status},
-        )
+    _check_item(organization, details)
+    uploads = _Uploads(organization)
+    try:
+        image = uploads.store("image", details.image)
+        preview_image = uploads.store("preview_image", _preview_upload(details))
+        with transaction.atomic():
+            item = ContentItem(organization=organization, created_by=actor, **details.columns())
+            item.locations = details.locations
+            item.languages = details.languages
+            if image:
+                item.image = image
+            preview_changed = _apply_preview(item, details.preview, preview_image)
+            item.save()
+            _link_campaigns(organization=organization, item=item, campaigns=campaigns)
+            topics, created = _topics_of(organization, details)
+            _sync_links(ItemTopic, organization, item, "topic", topics)
+            _sync_links(ItemAudienceTeam, organization, item, "team", details.teams)
+            _save_captions(organization=organization, item=item, texts=captions)
+            data: dict[str, Any] = {"item": str(item.public_id), "status": item.status}
+            if created:
+                data["new_topics"] = created
+            record_audit_entry(
+                organization=organization,
+                actor=actor,
+                action="content_item.created",
+                summary=gettext("Added “%(title)s” to the content library") % {"title": item.title},
+                data=data,
+            )
+            if item.url and not preview_changed:
+                request_item_preview(organization=organization, item=item)
+    except BaseException:
+        uploads.discard()
+        raise
     return item
 
 
@@ -96,31 +183,67 @@ def update_content_item(
     campaigns: Iterable[Campaign],
     captions: Sequence[str],
 ) -> ContentItem:
-    """Change an item's fields, and replace its captions and campaign links with the given ones."""
+    """Change an item's fields, image, topics and audience, and replace its captions and
+    campaign links with the given ones.
+
+    The audit entry names what changed ("image", "topics", "audience", "preview" for the
+    parts kept outside the item's columns). A new link gets its preview fetched after commit,
+    unless comms wrote the preview themselves in the same change. Raises ValueError, writing
+    nothing, for another organization's campaigns, topics or teams and for captions out of
+    bounds.
+    """
     campaigns = _own_campaigns(organization, campaigns)
     _check_captions(captions)
-    with transaction.atomic():
-        # Re-read under a lock: the caller's instance may already carry the form's changes.
-        item = ContentItem.objects.for_org(organization).select_for_update().get(pk=item.pk)
-        changed = [name for name, value in asdict(details).items() if getattr(item, name) != value]
-        for name in changed:
-            setattr(item, name, getattr(details, name))
-        if changed:
-            item.save(update_fields=[*changed, "updated_at"])
-        links_changed = _link_campaigns(organization=organization, item=item, campaigns=campaigns)
-        captions_changed = _save_captions(organization=organization, item=item, texts=captions)
-        if links_changed:
-            changed.append("campaigns")
-        if captions_changed:
-            changed.append("captions")
-        if changed:
-            record_audit_entry(
-                organization=organization,
-                actor=actor,
-                action="content_item.updated",
-                summary=gettext("Edited “%(title)s”") % {"title": item.title},
-                data={"item": str(item.public_id), "changed": changed},
-            )
+    _check_item(organization, details)
+    uploads = _Uploads(organization)
+    try:
+        image = uploads.store("image", details.image)
+        preview_image = uploads.store("preview_image", _preview_upload(details))
+        with transaction.atomic():
+            # Re-read under a lock: the caller's instance may already carry the form's changes.
+            item = ContentItem.objects.for_org(organization).select_for_update().get(pk=item.pk)
+            changed, update_fields = _apply_columns(item, details)
+            old_image = item.image.name or ""
+            if image or (details.remove_image and old_image):
+                item.image = image
+                update_fields.append("image")
+                changed.append("image")
+                _delete_on_commit(item.image.storage, old_image)
+            old_preview_image = item.preview_image.name or ""
+            preview_changed = _apply_preview(item, details.preview, preview_image)
+            if preview_changed:
+                update_fields += PREVIEW_COLUMNS
+                changed.append("preview")
+                if item.preview_image.name != old_preview_image:
+                    _delete_on_commit(item.preview_image.storage, old_preview_image)
+            if update_fields:
+                item.save(update_fields=[*update_fields, "updated_at"])
+            if _link_campaigns(organization=organization, item=item, campaigns=campaigns):
+                changed.append("campaigns")
+            if _save_captions(organization=organization, item=item, texts=captions):
+                changed.append("captions")
+            topics, created = _topics_of(organization, details)
+            if _sync_links(ItemTopic, organization, item, "topic", topics):
+                changed.append("topics")
+            teams_changed = _sync_links(ItemAudienceTeam, organization, item, "team", details.teams)
+            if teams_changed and "audience" not in changed:
+                changed.append("audience")
+            if changed:
+                data: dict[str, Any] = {"item": str(item.public_id), "changed": changed}
+                if created:
+                    data["new_topics"] = created
+                record_audit_entry(
+                    organization=organization,
+                    actor=actor,
+                    action="content_item.updated",
+                    summary=gettext("Edited “%(title)s”") % {"title": item.title},
+                    data=data,
+                )
+            if "url" in changed and not preview_changed:
+                request_item_preview(organization=organization, item=item)
+    except BaseException:
+        uploads.discard()
+        raise
     return item
 
 
@@ -241,19 +364,165 @@ def _check_captions(texts: Sequence[str]) -> None:
         raise ValueError(f"A caption holds 1 to {MAX_COMMENTARY_LENGTH} characters.")
 
 
+def _check_item(organization: Organization, details: ItemDetails) -> None:
+    if any(topic.organization_id != organization.pk for topic in details.topics):
+        raise ValueError("Topics of another organization cannot describe this item.")
+    if any(not name.strip() or len(name) > TOPIC_NAME_LENGTH for name in details.new_topics):
+        raise ValueError(f"A topic's name holds 1 to {TOPIC_NAME_LENGTH} characters.")
+    check_audience(organization, teams=details.teams, languages=details.languages)
+
+
+# The columns an item's audience is packed into (tenancy/audience.py).
+AUDIENCE_COLUMNS = ("audience_locations", "audience_languages")
+PREVIEW_COLUMNS = [
+    "preview_status",
+    "preview_title",
+    "preview_description",
+    "preview_site_name",
+    "preview_image",
+    "preview_error",
+]
+
+
+def _apply_columns(item: ContentItem, details: ItemDetails) -> tuple[list[str], list[str]]:
+    """Set the changed columns on `item`: what changed in words, and the columns to save."""
+    changed = [name for name, value in details.columns().items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, getattr(details, name))
+    update_fields = list(changed)
+    packed = {
+        "audience_locations": pack(details.locations),
+        "audience_languages": pack(details.languages),
+    }
+    audience = [name for name in AUDIENCE_COLUMNS if getattr(item, name) != packed[name]]
+    for name in audience:
+        setattr(item, name, packed[name])
+    if audience:
+        update_fields += audience
+        changed.append("audience")
+    return changed, update_fields
+
+
+def _preview_upload(details: ItemDetails) -> File | None:
+    return details.preview.image if details.preview is not None else None
+
+
+def _apply_preview(item: ContentItem, edits: PreviewEdits | None, image: str) -> bool:
+    """Write comms' changes to the preview on `item` and mark it edited; says whether any
+    part really changed (a fetch may have written the same words meanwhile)."""
+    if edits is None:
+        return False
+    wanted: dict[str, Any] = {
+        "preview_title": edits.title,
+        "preview_description": edits.description,
+        "preview_site_name": edits.site_name,
+    }
+    if image:
+        wanted["preview_image"] = image
+    elif edits.remove_image:
+        wanted["preview_image"] = ""
+    changed = False
+    for name, value in wanted.items():
+        if value is not None and (getattr(item, name) or "") != value:
+            setattr(item, name, value)
+            changed = True
+    if changed:
+        item.preview_status = PreviewStatus.EDITED
+        item.preview_error = ""
+    return changed
+
+
+class _Uploads:
+    """New files, stored before the transaction (a file system or bucket is no place to hold
+    a row lock) and deleted again when the transaction does not commit."""
+
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+        self.stored: list[tuple[Storage, str]] = []
+
+    def store(self, field_name: str, upload: File | None) -> str:
+        """Save `upload` as the named image field of an item of the organization would;
+        returns the stored name, or "" without an upload."""
+        if upload is None:
+            return ""
+        file: FieldFile = getattr(ContentItem(organization=self.organization), field_name)
+        file.save(upload.name or "image", upload, save=False)
+        name = file.name or ""
+        self.stored.append((file.storage, name))
+        return name
+
+    def discard(self) -> None:
+        for storage, name in self.stored:
+            storage.delete(name)
+
+
+def _delete_on_commit(storage: Storage, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _topics_of(organization: Organization, details: ItemDetails) -> tuple[list[Topic], list[str]]:
+    """The item's topics: the chosen ones and those named, created when no topic of the
+    organization has the name whatever its case. Returns them and the names created."""
+    chosen = {topic.pk: topic for topic in details.topics}
+    if not details.new_topics:
+        return list(chosen.values()), []
+    # Compared in Python: a database's lower() may know only ASCII (SQLite's does).
+    existing = {
+        topic.name.casefold(): topic for topic in Topic.objects.for_org(organization).order_by()
+    }
+    created: list[str] = []
+    for name in details.new_topics:
+        name = " ".join(name.split())
+        topic = existing.get(name.casefold())
+        if topic is None:
+            topic, made = _create_topic(organization, name)
+            existing[name.casefold()] = topic
+            if made:
+                created.append(topic.name)
+        chosen[topic.pk] = topic
+    return list(chosen.values()), created
+
+
+def _create_topic(organization: Organization, name: str) -> tuple[Topic, bool]:
+    try:
+        with transaction.atomic():
+            topic = Topic(organization=organization, name=name)
+            topic.save()
+            return topic, True
+    except IntegrityError:
+        # Added by someone else a moment ago.
+        return Topic.objects.for_org(organization).get(name__iexact=name), False
+
+
+LinkModel = type[CampaignItem] | type[ItemTopic] | type[ItemAudienceTeam]
+
+
+def _sync_links(
+    model: LinkModel,
+    organization: Organization,
+    item: ContentItem,
+    target: str,
+    rows: Iterable[models.Model],
+) -> bool:
+    """Make the item's link rows of `model` point at exactly `rows` (by difference: rows
+    that stay are not touched); says whether anything changed."""
+    wanted = {row.pk for row in rows}
+    links = model.objects.for_org(organization).filter(content_item=item)
+    removed, _ = links.exclude(**{f"{target}_id__in": wanted}).delete()
+    present = set(links.values_list(f"{target}_id", flat=True))
+    added = [
+        model(organization=organization, content_item=item, **{f"{target}_id": pk})
+        for pk in sorted(wanted - present)
+    ]
+    model.objects.for_org(organization).bulk_create(added)
+    return bool(removed or added)
+
+
 def _link_campaigns(
     *, organization: Organization, item: ContentItem, campaigns: Sequence[Campaign]
 ) -> bool:
-    wanted = {campaign.pk for campaign in campaigns}
-    links = CampaignItem.objects.for_org(organization).filter(content_item=item)
-    removed, _ = links.exclude(campaign_id__in=wanted).delete()
-    present = set(links.values_list("campaign_id", flat=True))
-    added = [
-        CampaignItem(organization=organization, campaign_id=pk, content_item=item)
-        for pk in sorted(wanted - present)
-    ]
-    CampaignItem.objects.for_org(organization).bulk_create(added)
-    return bool(removed or added)
+    return _sync_links(CampaignItem, organization, item, "campaign", campaigns)
 
 
 def _save_captions(*, organization: Organization, item: ContentItem, texts: Sequence[str]) -> bool:

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from advocacy.linkedin.models import Connection
 from advocacy.tenancy.http import OrgRequest
-from advocacy.tenancy.models import MANAGE_ROLES
+from advocacy.tenancy.models import MANAGE_ROLES, Team
 from advocacy.tenancy.permissions import role_required
 from campaigns.models import Campaign
 
@@ -45,7 +45,15 @@ from .forms import (
     normalized,
 )
 from .mix import recent_mix
-from .models import MAX_COMMENTARY_LENGTH, Click, ContentItem, FeedSource, Post, PublishAttempt
+from .models import (
+    MAX_COMMENTARY_LENGTH,
+    Click,
+    ContentItem,
+    FeedSource,
+    Post,
+    PublishAttempt,
+    Topic,
+)
 from .previews import request_item_preview
 from .services import (
     FeedBulkAction,
@@ -97,6 +105,7 @@ def dashboard(request: OrgRequest) -> HttpResponse:
         .prefetch_related(
             "captions",
             Prefetch("campaigns", queryset=live.order_by("name"), to_attr="live_campaigns"),
+            Prefetch("topics", queryset=Topic.objects.for_org(organization).order_by("name")),
         )[:DASHBOARD_SIZE]
     )
     mine = dict(
@@ -135,7 +144,11 @@ def library(request: OrgRequest) -> HttpResponse:
             Prefetch(
                 "campaigns",
                 queryset=Campaign.objects.filter(organization=organization).order_by("name"),
-            )
+            ),
+            Prefetch("topics", queryset=Topic.objects.for_org(organization).order_by("name")),
+            Prefetch(
+                "audience_teams", queryset=Team.objects.for_org(organization).order_by("name")
+            ),
         )
         .order_by("-featured", "-created_at", "-id")
     )
@@ -174,8 +187,10 @@ def library_bulk(request: OrgRequest) -> HttpResponse:
 @role_required(MANAGE_ROLES)
 def item_new(request: OrgRequest) -> HttpResponse:
     organization = request.organization
+    posted = request.method == "POST"
     form = ContentItemForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         organization=organization,
         initial={"campaigns": _campaign_from_query(request)},
     )
@@ -196,8 +211,10 @@ def item_new(request: OrgRequest) -> HttpResponse:
 def item_edit(request: OrgRequest, item_id: uuid.UUID) -> HttpResponse:
     organization = request.organization
     item = _get_item(request, item_id)
+    posted = request.method == "POST"
     form = ContentItemForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         instance=item,
         organization=organization,
     )

@@ -11,12 +11,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advocacy.tenancy.models import AuditEntry
-from content.models import MAX_COMMENTARY_LENGTH, CampaignItem, Caption, ContentItem
+from content.models import (
+    MAX_COMMENTARY_LENGTH,
+    CampaignItem,
+    Caption,
+    ContentItem,
+    ItemAudienceTeam,
+    ItemTopic,
+)
 from content.services import ItemDetails, create_content_item
 from content.views import LIBRARY_PAGE_SIZE
 
 from .conftest import Cast
-from .factories import CampaignFactory, CaptionFactory, ContentItemFactory
+from .factories import (
+    CampaignFactory,
+    CaptionFactory,
+    ContentItemFactory,
+    TeamFactory,
+    TopicFactory,
+)
 
 
 def url(name: str, org: str = "acme", **kwargs: Any) -> str:
@@ -160,10 +173,24 @@ def test_library_query_count_does_not_grow_with_items(
 
     def add_item() -> None:
         item = ContentItemFactory(organization=cast.acme)
+        item.locations = ["Aarhus"]
+        item.languages = ["da"]
+        item.save()
         CaptionFactory(content_item=item, position=0)
         CampaignItem.all_tenants.create(
             organization=cast.acme, campaign=campaign, content_item=item
         )
+        for _ in range(2):
+            ItemTopic.all_tenants.create(
+                organization=cast.acme,
+                content_item=item,
+                topic=TopicFactory(organization=cast.acme),
+            )
+            ItemAudienceTeam.all_tenants.create(
+                organization=cast.acme,
+                content_item=item,
+                team=TeamFactory(organization=cast.acme),
+            )
 
     add_item()
     client = client_for(cast.carol)

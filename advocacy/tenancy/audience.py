@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from .models import Membership
+    from .models import Membership, Organization, Team
 
 SEPARATOR = "\n"
 
@@ -61,6 +63,38 @@ class AudienceFields(models.Model):
     @languages.setter
     def languages(self, values: Iterable[str]) -> None:
         self.audience_languages = pack(values)
+
+
+def check_audience(
+    organization: Organization, *, teams: Iterable[Team], languages: Iterable[str]
+) -> None:
+    """Refuse (ValueError) another organization's teams and languages the platform does not
+    speak: a form offers neither, so reaching a service with them is a programming error."""
+    if any(team.organization_id != organization.pk for team in teams):
+        raise ValueError("Teams of another organization cannot be in this audience.")
+    known = {code for code, _name in settings.LANGUAGES}
+    if any(language not in known for language in languages):
+        raise ValueError(f"An audience's languages are among {sorted(known)}.")
+
+
+def describe_audience(
+    teams: Iterable[str], locations: Iterable[str], languages: Iterable[str]
+) -> str:
+    """An audience in a few words for a list: "Sales · Aarhus, Malmö · Dansk", or "Everyone".
+
+    `languages` are codes; they are shown by the names the platform gives them.
+    """
+    names = dict(settings.LANGUAGES)
+    parts = [
+        ", ".join(str(value) for value in values)
+        for values in (
+            list(teams),
+            list(locations),
+            [str(names.get(code, code)) for code in languages],
+        )
+        if values
+    ]
+    return " · ".join(parts) if parts else gettext("Everyone")
 
 
 def _entry(value: str) -> str:
