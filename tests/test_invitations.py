@@ -49,6 +49,13 @@ def link_in(mail) -> str:
     return match.group(0)
 
 
+def opens(link: str, invitation: Invitation) -> bool:
+    """Whether a mailed link opens this invitation (tokens carry a timestamp: compare what
+    they open, not their characters)."""
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    return invitations.invitation_from_token(token) == invitation
+
+
 def accept_path(invitation: Invitation) -> str:
     return reverse("accept_invitation", args=[invitations.invitation_token(invitation)])
 
@@ -86,7 +93,8 @@ def test_invite_creates_an_invitation_and_mails_the_link(
     assert "Acme A/S" in mail.subject
     assert "Alice" in mail.body
     link = link_in(mail)
-    assert link == django_settings.SITE_URL + accept_path(invitation)
+    assert link.startswith(django_settings.SITE_URL + "/invitations/")
+    assert opens(link, invitation)
     [entry] = audit(cast.acme, "invitation.sent")
     assert entry.actor == cast.alice
     assert entry.data["email"] == "nina@example.com"
@@ -187,7 +195,7 @@ def test_inviting_again_replaces_the_open_invitation(
     first.refresh_from_db()
     assert first.revoked_at is not None
     assert len(mailoutbox) == 2
-    assert link_in(mailoutbox[1]).endswith(accept_path(second))
+    assert opens(link_in(mailoutbox[1]), second)
     assert Client().get(accept_path(first)).status_code == 410
 
 
@@ -216,7 +224,7 @@ def test_resend_sends_a_fresh_link(
     old.refresh_from_db()
     assert old.revoked_at is not None
     [mail] = mailoutbox
-    assert link_in(mail).endswith(accept_path(fresh))
+    assert opens(link_in(mail), fresh)
     [entry] = audit(cast.acme, "invitation.sent")
     assert entry.data["replaces"] == [str(old.public_id)]
 
@@ -300,7 +308,7 @@ def test_task_sends_the_link_in_the_organizations_time_zone(cast, mailoutbox):
     )
     tasks.send_invitation_email(cast.acme.pk, invitation.pk)
     [mail] = mailoutbox
-    assert link_in(mail).endswith(accept_path(invitation))
+    assert opens(link_in(mail), invitation)
     assert "15 Jan 2030, 07:00 (EST)" in mail.body
 
 
