@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "campaigns",
     "content",
     "analytics",
+    "advocacy.program",
     "advocacy.demo",
 ]
 
