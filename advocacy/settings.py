@@ -55,6 +55,13 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
 
 
+def env_int_between(name: str, default: int, low: int, high: int) -> int:
+    value = env_int(name, default)
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if not raw:
@@ -259,6 +266,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Collecting figures from LinkedIn (docs/analytics.md): the UTC hour of the daily follower
+# counts, and every how many hours post figures are collected.
+ANALYTICS_FOLLOWERS_HOUR = env_int_between("ANALYTICS_FOLLOWERS_HOUR", 22, 0, 23)
+ANALYTICS_POST_METRICS_EVERY_HOURS = env_int_between("ANALYTICS_POST_METRICS_EVERY_HOURS", 4, 1, 24)
 # Periodic work, kept off minute 0 (everyone's cron fires then).
 CELERY_BEAT_SCHEDULE = {
     "linkedin-update-token-statuses": {
@@ -277,6 +288,16 @@ CELERY_BEAT_SCHEDULE = {
     "content-poll-feeds": {
         "task": "content.poll_feeds",
         "schedule": crontab(minute="7,37"),
+    },
+    # Follower counts once a day, late in the UTC day so that the day's snapshot is close to
+    # its end for European organizations; post figures every few hours (docs/analytics.md).
+    "analytics-collect-followers": {
+        "task": "analytics.collect_followers",
+        "schedule": crontab(hour=ANALYTICS_FOLLOWERS_HOUR, minute=47),
+    },
+    "analytics-collect-post-metrics": {
+        "task": "analytics.collect_post_metrics",
+        "schedule": crontab(hour=f"*/{ANALYTICS_POST_METRICS_EVERY_HOURS}", minute=29),
     },
 }
 
@@ -379,6 +400,20 @@ LINKEDIN_REVOKED_RETRY_SECONDS = env_float("LINKEDIN_REVOKED_RETRY_SECONDS", 5.0
 LINKEDIN_QUOTA_MAX_WAIT_SECONDS = env_float("LINKEDIN_QUOTA_MAX_WAIT_SECONDS", 15.0)
 LINKEDIN_RATE_LIMIT_AHEAD_SECONDS = env_int("LINKEDIN_RATE_LIMIT_AHEAD_SECONDS", 3600)
 LINKEDIN_RATE_LIMIT_PAUSE_AFTER = env_int("LINKEDIN_RATE_LIMIT_PAUSE_AFTER", 3)
+
+# Which posts' figures are collected: those younger than ANALYTICS_POST_FRESH_DAYS on every
+# run; those up to ANALYTICS_POST_MAX_AGE_DAYS old when last collected at least
+# ANALYTICS_POST_RECOLLECT_HOURS ago; older ones not at all (their figures have settled).
+ANALYTICS_POST_FRESH_DAYS = env_int_between("ANALYTICS_POST_FRESH_DAYS", 7, 1, 365)
+ANALYTICS_POST_MAX_AGE_DAYS = env_int_between("ANALYTICS_POST_MAX_AGE_DAYS", 90, 1, 3650)
+ANALYTICS_POST_RECOLLECT_HOURS = env_int_between("ANALYTICS_POST_RECOLLECT_HOURS", 20, 1, 24 * 30)
+# How far back history is filled from LinkedIn's date-range endpoints (reported: 12 months).
+ANALYTICS_BACKFILL_DAYS = env_int_between("ANALYTICS_BACKFILL_DAYS", 365, 1, 3650)
+# Whether memberFollowersCount?q=dateRange answers each day's gain or its total: unconfirmed
+# (linkedin-api.md 6.2; observed zeros suggest gains, and the sandbox answers gains).
+LINKEDIN_MEMBER_FOLLOWERS_BY_DAY = env_str("LINKEDIN_MEMBER_FOLLOWERS_BY_DAY", "gains")
+if LINKEDIN_MEMBER_FOLLOWERS_BY_DAY not in {"gains", "totals"}:
+    raise ImproperlyConfigured("LINKEDIN_MEMBER_FOLLOWERS_BY_DAY must be gains or totals")
 
 # Link previews and feeds fetch other sites' pages, and only from public addresses
 # (content/fetching.py). Networks listed here may be fetched although they are private: an

@@ -1,0 +1,789 @@
+"""Collecting figures from LinkedIn: the followers of participants and of the company page, and
+the reach of participants' posts, as dated snapshots (docs/analytics.md).
+
+Three units of work, each idempotent and each re-reading its rows first:
+- a participant's followers (`collect_member_followers`), read with their own connection;
+- the company page's followers (`collect_page_followers`), read with the page connection;
+- a participant's posts (`collect_member_posts`): the five figures of each post that is due.
+
+Each unit writes one snapshot row per subject per day, by upsert (running it twice changes
+nothing), marked `Source.API`; a day someone imported or entered by hand is left as they gave
+it. Then the rollups of the days it touched are recomputed. Only participants are collected:
+someone who is not (or no longer) opted in is skipped before anything is read.
+
+History ("backfill") is read from LinkedIn's date-range endpoints the first time a subject is
+collected (it has no API snapshot yet, as after its first connection) and whenever a `since`
+day is given (`collect_metrics --since`), never further back than ANALYTICS_BACKFILL_DAYS.
+LinkedIn serves daily changes, not past totals, so past totals are derived backwards from
+today's (linkedin-api.md 6.3): `totals_from_changes` is that one rule, for members, the page
+and posts alike. LinkedIn's days are UTC days; each is stored on the organization's day of the
+same date.
+
+Errors: an expired or revoked token is recorded on its connection and ends that unit; a figure
+LinkedIn will not give (403 for a missing scope, or the 404s reported of Development-tier apps)
+is noted as unavailable, which is no failure; anything else ends the unit with `Interrupted`,
+after what was already read has been written, so that a task can retry it later (429, 5xx, no
+answer) or give up (anything LinkedIn will keep refusing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from advocacy.linkedin import errors, scopes
+from advocacy.linkedin.client import Aggregation, LinkedInClient, PostMetric
+from advocacy.linkedin.models import RECONNECT_STATUSES, Connection, PageConnection
+from advocacy.linkedin.services import client_for, record_failure
+from advocacy.tenancy.models import Membership, Organization
+from content.models import Post
+
+from .models import MemberFollowers, PageFollowers, PostMetrics, Source
+from .rollups import (
+    POST_FIGURES,
+    days_of_posts,
+    participant_ids,
+    recompute_days,
+    today_of,
+    zone_of,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_SCOPE = "rw_organization_admin"
+# LinkedIn's queryType for each of the post's figures (POST_FIGURES).
+POST_QUERY_TYPES = {
+    "impressions": PostMetric.IMPRESSION,
+    "members_reached": PostMetric.MEMBERS_REACHED,
+    "reactions": PostMetric.REACTION,
+    "comments": PostMetric.COMMENT,
+    "reshares": PostMetric.RESHARE,
+}
+
+# What each unit collects, named as its table is.
+MEMBER_FOLLOWERS = MemberFollowers._meta.verbose_name_plural
+PAGE_FOLLOWERS = PageFollowers._meta.verbose_name_plural
+POST_FIGURES_NAME = PostMetrics._meta.verbose_name_plural
+
+NOT_PARTICIPANT = gettext_lazy("not taking part in the program")
+NO_CONNECTION = gettext_lazy("no LinkedIn account connected")
+NO_PAGE = gettext_lazy("no company page connected")
+RECONNECT = gettext_lazy("the LinkedIn connection must be connected again")
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def backfill_limit(today: date) -> date:
+    """The oldest day history is read for (LinkedIn reportedly serves 12 months)."""
+    return today - timedelta(days=int(settings.ANALYTICS_BACKFILL_DAYS))
+
+
+# -- what a unit did --------------------------------------------------------------------------
+
+
+@dataclass
+class Collected:
+    """What one unit of collection did: for a task's log and the command's report.
+
+    `rows` counts snapshot rows written per table; `posts` the posts whose latest figures were
+    collected. `skipped` says why nothing was read at all; `unavailable` which figures LinkedIn
+    would not give (and why); `stopped` why a connection stopped working part-way; `failed`
+    what ended it otherwise (collect_organization fills it in). `days` are the days whose
+    follower snapshots were written.
+    """
+
+    subject: str
+    figure: str
+    rows: Counter[str] = field(default_factory=Counter)
+    posts: int = 0
+    days: set[date] = field(default_factory=set)
+    skipped: str = ""
+    unavailable: list[str] = field(default_factory=list)
+    stopped: str = ""
+    failed: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line, e.g. "member followers: 31 rows" or "member followers: skipped (...)"."""
+        if self.skipped:
+            return _("%(figure)s: skipped (%(why)s)") % {"figure": self.figure, "why": self.skipped}
+        rows = sum(self.rows.values())
+        if self.unavailable and not (rows or self.stopped or self.failed):
+            why = "; ".join(self.unavailable)
+            return _("%(figure)s: unavailable (%(why)s)") % {"figure": self.figure, "why": why}
+        parts = [ngettext("%(count)s row", "%(count)s rows", rows) % {"count": rows}]
+        if self.posts:
+            parts.append(
+                ngettext("%(count)s post", "%(count)s posts", self.posts) % {"count": self.posts}
+            )
+        parts += [_("unavailable: %(why)s") % {"why": why} for why in self.unavailable]
+        if self.stopped:
+            parts.append(_("stopped: %(why)s") % {"why": self.stopped})
+        if self.failed:
+            parts.append(_("failed: %(why)s") % {"why": self.failed})
+        parts += self.notes
+        return f"{self.figure}: {'; '.join(parts)}"
+
+
+class Interrupted(Exception):
+    """A unit ended part-way for `cause`; `collected` says what was written before it."""
+
+    def __init__(self, cause: Exception, collected: Collected) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.collected = collected
+
+    @property
+    def retryable(self) -> bool:
+        return isinstance(self.cause, errors.LinkedInError) and self.cause.retryable
+
+    @property
+    def retry_after(self) -> float | None:
+        return getattr(self.cause, "retry_after", None)
+
+
+def _missing_scope(scope: str) -> str:
+    return _(
+        "the LinkedIn connection lacks the permission “%(scope)s”, which LinkedIn grants only "
+        "to applications approved for its Community Management API"
+    ) % {"scope": scope}
+
+
+def _refused(error: errors.LinkedInError) -> str:
+    if isinstance(error, errors.NotFound):
+        # LinkedIn is reported to answer 404 to analytics calls until an app leaves its
+        # Development tier (linkedin-api.md 11).
+        return _("LinkedIn has no figures for it (HTTP 404; a Development-tier application?)")
+    return _("LinkedIn refused to give them (%(error)s)") % {"error": error}
+
+
+def _can_collect(
+    collected: Collected,
+    holder: Connection | PageConnection | None,
+    scope: str,
+    *,
+    missing: Any = NO_CONNECTION,
+) -> bool:
+    """Whether `holder` may be asked for figures needing `scope`; notes why not on `collected`."""
+    if holder is None:
+        collected.skipped = str(missing)
+        return False
+    if holder.needs_reconnect:
+        collected.skipped = str(RECONNECT)
+        return False
+    if not holder.has_scope(scope):
+        collected.unavailable.append(_missing_scope(scope))
+        return False
+    return True
+
+
+def _stop(
+    collected: Collected, holder: Connection | PageConnection, error: errors.LinkedInError
+) -> None:
+    """The token stopped working: say so on the connection (its owner sees it) and here."""
+    record_failure(holder, error)
+    collected.stopped = str(error.explanation)
+
+
+# -- deriving daily totals --------------------------------------------------------------------
+
+
+def totals_from_changes(
+    *, today: date, today_total: int, changes: Mapping[date, int], first_day: date
+) -> dict[date, int]:
+    """Each day's total from `first_day` to today, derived backwards from today's total:
+    total(D - 1) = total(D) - change(D) (linkedin-api.md 6.3).
+
+    A day LinkedIn gave no change for counts as unchanged. The derivation stops where a total
+    would fall below zero (LinkedIn's figures disagreeing with each other), rather than store
+    an impossible figure.
+    """
+    totals = {today: today_total}
+    total, day = today_total, today
+    while day > first_day:
+        total -= changes.get(day, 0)
+        day -= timedelta(days=1)
+        if total < 0:
+            break
+        totals[day] = total
+    return totals
+
+
+def _first_day(start: date, changes: Mapping[date, int], today: date) -> date:
+    # Never before the first day LinkedIn answered for: older totals would be invented.
+    return max(start, min(changes)) if changes else today
+
+
+def member_follower_totals(
+    *, today: date, today_count: int, daily: Mapping[date, int], start: date
+) -> dict[date, int]:
+    """A member's daily follower totals from today's count and memberFollowersCount's
+    daily figures (`q=dateRange`).
+
+    Whether those daily figures are each day's gain or its total is unconfirmed
+    (linkedin-api.md 6.2); settings.LINKEDIN_MEMBER_FOLLOWERS_BY_DAY says which, and this
+    is the one place that reads it. The sandbox answers gains, and so does LinkedIn by the
+    zeros observed in its answers.
+    """
+    if settings.LINKEDIN_MEMBER_FOLLOWERS_BY_DAY == "totals":
+        totals = {day: value for day, value in daily.items() if start <= day < today}
+        totals[today] = today_count
+        return totals
+    return totals_from_changes(
+        today=today,
+        today_total=today_count,
+        changes=daily,
+        first_day=_first_day(start, daily, today),
+    )
+
+
+def _history_start(today: date, since: date | None, has_history: bool) -> date | None:
+    """From which day history is read: `since`, or the backfill limit for a subject seen for
+    the first time; None when only today's figure is wanted."""
+    limit = backfill_limit(today)
+    if since is not None:
+        return max(since, limit)
+    return None if has_history else limit
+
+
+# -- member followers -------------------------------------------------------------------------
+
+
+def _participant(organization: Organization, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.for_org(organization)
+        .filter(pk=membership_id, pk__in=participant_ids(organization))
+        .select_related("user")
+        .first()
+    )
+
+
+def _connection_of(membership: Membership) -> Connection | None:
+    return Connection.objects.filter(user_id=membership.user_id).select_related("user").first()
+
+
+def collect_member_followers(
+    *, organization: Organization, membership_id: int, since: date | None = None
+) -> Collected:
+    """Today's follower count of a participant, and their history when it is first collected
+    or `since` is given; upserted into MemberFollowers, then the rollups of those days."""
+    collected = Collected(subject="", figure=str(MEMBER_FOLLOWERS))
+    membership = _participant(organization, membership_id)
+    if membership is None:
+        collected.skipped = str(NOT_PARTICIPANT)
+        return collected
+    collected.subject = membership.display_name
+    connection = _connection_of(membership)
+    if not _can_collect(collected, connection, scopes.PROFILE_ANALYTICS):
+        return collected
+    assert connection is not None
+    today = today_of(organization)
+    has_history = (
+        MemberFollowers.objects.for_org(organization)
+        .filter(membership=membership, source=Source.API)
+        .exists()
+    )
+    start = _history_start(today, since, has_history)
+    try:
+        client = client_for(connection)
+        count = client.member_followers_count()
+        daily: dict[date, int] = {}
+        if start is not None:
+            daily = _history(collected, partial(_member_gains, client, start, today))
+    except (errors.TokenExpired, errors.TokenRevoked) as error:
+        _stop(collected, connection, error)
+        return collected
+    except (errors.PermissionDenied, errors.NotFound) as error:
+        collected.unavailable.append(_refused(error))
+        return collected
+    except errors.LinkedInError as error:
+        raise Interrupted(error, collected) from error
+    totals = (
+        member_follower_totals(today=today, today_count=count, daily=daily, start=start)
+        if start is not None
+        else {today: count}
+    )
+    written = _upsert_member_followers(organization, membership, totals)
+    collected.rows[str(MEMBER_FOLLOWERS)] += len(written)
+    collected.days.update(written)
+    _recompute(organization, collected.days)
+    return collected
+
+
+def _member_gains(client: LinkedInClient, start: date, today: date) -> dict[date, int]:
+    # Up to and including today: today's change is part of today's count.
+    return {
+        value.day: value.value
+        for value in client.member_followers_by_day(start, today + timedelta(days=1))
+    }
+
+
+def _history(collected: Collected, read: Callable[[], dict[date, int]]) -> dict[date, int]:
+    """History LinkedIn will not give is noted, and today's figure is kept all the same."""
+    try:
+        return read()
+    except (errors.PermissionDenied, errors.NotFound) as error:
+        collected.unavailable.append(_("history: %(why)s") % {"why": _refused(error)})
+        return {}
+
+
+def _kept_days(queryset: QuerySet[Any], days: Iterable[date]) -> set[date]:
+    """Days of `queryset` whose figure was imported or entered by hand: never overwritten."""
+    days = list(days)
+    return set(
+        queryset.filter(day__gte=min(days), day__lte=max(days))
+        .exclude(source=Source.API)
+        .values_list("day", flat=True)
+    )
+
+
+def _upsert_member_followers(
+    organization: Organization, membership: Membership, totals: Mapping[date, int]
+) -> list[date]:
+    rows = MemberFollowers.objects.for_org(organization)
+    kept = _kept_days(rows.filter(membership=membership), totals)
+    new = [
+        MemberFollowers(
+            organization=organization,
+            membership=membership,
+            day=day,
+            followers=followers,
+            source=Source.API,
+        )
+        for day, followers in sorted(totals.items())
+        if day not in kept
+    ]
+    rows.bulk_create(
+        new,
+        update_conflicts=True,
+        unique_fields=["organization", "membership", "day"],
+        update_fields=["followers", "source", "collected_at"],
+    )
+    return [row.day for row in new]
+
+
+# -- company page followers -------------------------------------------------------------------
+
+
+def collect_page_followers(*, organization: Organization, since: date | None = None) -> Collected:
+    """Today's follower total of the organization's company page, and its history when it is
+    first collected or `since` is given; upserted into PageFollowers, then the rollups."""
+    collected = Collected(subject=str(_("company page")), figure=str(PAGE_FOLLOWERS))
+    page = PageConnection.objects.for_org(organization).first()
+    if not _can_collect(collected, page, PAGE_SCOPE, missing=NO_PAGE):
+        return collected
+    assert page is not None
+    collected.subject = page.page_name or page.page_urn
+    today = today_of(organization)
+    has_history = PageFollowers.objects.for_org(organization).filter(source=Source.API).exists()
+    start = _history_start(today, since, has_history)
+    try:
+        client = client_for(page)
+        total = client.page_follower_count(page.page_urn)
+        gains: dict[date, int] = {}
+        if start is not None:
+            gains = _history(collected, partial(_page_gains, client, page.page_urn, start, today))
+    except (errors.TokenExpired, errors.TokenRevoked) as error:
+        _stop(collected, page, error)
+        return collected
+    except (errors.PermissionDenied, errors.NotFound) as error:
+        collected.unavailable.append(_refused(error))
+        return collected
+    except errors.LinkedInError as error:
+        raise Interrupted(error, collected) from error
+    totals = (
+        totals_from_changes(
+            today=today,
+            today_total=total,
+            changes=gains,
+            first_day=_first_day(start, gains, today),
+        )
+        if start is not None
+        else {today: total}
+    )
+    rows = PageFollowers.objects.for_org(organization)
+    kept = _kept_days(rows, totals)
+    new = [
+        PageFollowers(organization=organization, day=day, followers=followers, source=Source.API)
+        for day, followers in sorted(totals.items())
+        if day not in kept
+    ]
+    rows.bulk_create(
+        new,
+        update_conflicts=True,
+        unique_fields=["organization", "day"],
+        update_fields=["followers", "source", "collected_at"],
+    )
+    collected.rows[str(PAGE_FOLLOWERS)] += len(new)
+    collected.days.update(row.day for row in new)
+    _recompute(organization, collected.days)
+    return collected
+
+
+def _page_gains(client: LinkedInClient, page_urn: str, start: date, today: date) -> dict[date, int]:
+    return {
+        gain.day: gain.organic + gain.paid
+        for gain in client.page_follower_gains(page_urn, start, today + timedelta(days=1))
+    }
+
+
+# -- post figures -----------------------------------------------------------------------------
+
+
+def _published_posts(queryset: QuerySet[Any], now: datetime) -> QuerySet[Any]:
+    return queryset.filter(
+        status=Post.Status.PUBLISHED, published_at__isnull=False, published_at__lte=now
+    ).exclude(linkedin_urn="")
+
+
+def _due(now: datetime) -> Q:
+    """Posts whose figures are due: young ones always, older ones when last collected long
+    enough ago, none past the maximum age (their figures have settled)."""
+    fresh = now - timedelta(days=int(settings.ANALYTICS_POST_FRESH_DAYS))
+    oldest = now - timedelta(days=int(settings.ANALYTICS_POST_MAX_AGE_DAYS))
+    stale = now - timedelta(hours=int(settings.ANALYTICS_POST_RECOLLECT_HOURS))
+    return Q(published_at__gt=fresh) | (
+        Q(published_at__gte=oldest)
+        & (Q(metrics_updated_at__isnull=True) | Q(metrics_updated_at__lt=stale))
+    )
+
+
+def _start_of(organization: Organization, day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone_of(organization))
+
+
+def due_posts(
+    *, organization: Organization, membership: Membership, now: datetime, since: date | None = None
+) -> QuerySet[Any]:
+    """The member's published posts whose figures are due now; with `since`, also every post
+    published since that day (its history is filled in), whatever its age."""
+    due = _due(now)
+    if since is not None:
+        due |= Q(published_at__gte=_start_of(organization, since))
+    posts = Post.objects.for_org(organization).filter(author=membership)
+    # Least recently collected first: when the day's budget runs out part-way, the next run
+    # starts with the posts this one did not reach.
+    return (
+        _published_posts(posts, now)
+        .filter(due)
+        .order_by(F("metrics_updated_at").asc(nulls_first=True), "published_at", "pk")
+    )
+
+
+@dataclass
+class _PostReading:
+    post: Post
+    totals: dict[str, int | None]
+    history: dict[date, dict[str, int | None]] = field(default_factory=dict)
+
+
+def _read_post(
+    client: LinkedInClient, post: Post, *, today: date, history_from: date | None
+) -> _PostReading:
+    """The post's five figures today (TOTAL) and, from `history_from`, each day's (DAILY,
+    turned into totals backwards from today's). A figure LinkedIn has no data for is None."""
+    reading = _PostReading(post=post, totals={})
+    for name, metric in POST_QUERY_TYPES.items():
+        total = client.post_analytics(post.linkedin_urn, metric, Aggregation.TOTAL).total
+        reading.totals[name] = total
+        if history_from is None or total is None:
+            continue
+        daily = client.post_analytics(post.linkedin_urn, metric, Aggregation.DAILY)
+        changes = {value.day: value.value for value in daily.by_day}
+        by_day = totals_from_changes(
+            today=today,
+            today_total=total,
+            changes=changes,
+            first_day=_first_day(history_from, changes, today),
+        )
+        for day, value in by_day.items():
+            if day < today:
+                reading.history.setdefault(day, dict.fromkeys(POST_FIGURES))[name] = value
+    return reading
+
+
+def collect_member_posts(
+    *, organization: Organization, membership_id: int, since: date | None = None
+) -> Collected:
+    """The figures of a participant's due posts (`due_posts`): today's snapshot of each, its
+    history when first collected or `since` is given, and the latest values on the post."""
+    collected = Collected(subject="", figure=str(POST_FIGURES_NAME))
+    membership = _participant(organization, membership_id)
+    if membership is None:
+        collected.skipped = str(NOT_PARTICIPANT)
+        return collected
+    collected.subject = membership.display_name
+    connection = _connection_of(membership)
+    if not _can_collect(collected, connection, scopes.POST_ANALYTICS):
+        return collected
+    assert connection is not None
+    now, today = timezone.now(), today_of(organization)
+    posts = list(due_posts(organization=organization, membership=membership, now=now, since=since))
+    if not posts:
+        collected.notes.append(_("no posts due"))
+        return collected
+    seen = set(
+        PostMetrics.objects.for_org(organization)
+        .filter(post__in=[post.pk for post in posts], source=Source.API)
+        .values_list("post_id", flat=True)
+        .distinct()
+    )
+    limit = max(since, backfill_limit(today)) if since is not None else backfill_limit(today)
+    zone = zone_of(organization)
+    readings: list[_PostReading] = []
+    interruption: Exception | None = None
+    try:
+        client = client_for(connection)
+        for post in posts:
+            published = timezone.localtime(post.published_at, zone).date()
+            wanted = since is not None or post.pk not in seen
+            try:
+                readings.append(
+                    _read_post(
+                        client,
+                        post,
+                        today=today,
+                        history_from=max(published, limit) if wanted else None,
+                    )
+                )
+            except errors.NotFound as error:
+                collected.notes.append(f"{post.linkedin_urn}: {_refused(error)}")
+            except ValueError as error:  # not a URN LinkedIn's analytics know (post_entity)
+                collected.notes.append(str(error))
+    except (errors.TokenExpired, errors.TokenRevoked) as error:
+        _stop(collected, connection, error)
+    except errors.PermissionDenied as error:
+        collected.unavailable.append(_refused(error))
+    except (errors.LinkedInError, SoftTimeLimitExceeded) as error:
+        # What was read is written first: the posts done need not be asked for again.
+        interruption = error
+    changed = _write_post_readings(organization, readings, now=now, today=today, into=collected)
+    _recompute(organization, collected.days | days_of_posts(organization, changed))
+    if interruption is not None:
+        raise Interrupted(interruption, collected) from interruption
+    return collected
+
+
+def _write_post_readings(
+    organization: Organization,
+    readings: list[_PostReading],
+    *,
+    now: datetime,
+    today: date,
+    into: Collected,
+) -> set[int]:
+    """Upsert the snapshots and set the posts' latest figures; returns the ids of the posts
+    whose latest figures changed."""
+    if not readings:
+        return set()
+    snapshots = PostMetrics.objects.for_org(organization)
+    days = {today, *(day for reading in readings for day in reading.history)}
+    kept = set(
+        snapshots.filter(post__in=[reading.post.pk for reading in readings], day__gte=min(days))
+        .exclude(source=Source.API)
+        .values_list("post_id", "day")
+    )
+    rows: list[PostMetrics] = []
+    changed: set[int] = set()
+    for reading in readings:
+        post = reading.post
+        for day, values in sorted({**reading.history, today: reading.totals}.items()):
+            if (post.pk, day) not in kept:
+                rows.append(
+                    PostMetrics(
+                        organization=organization, post=post, day=day, source=Source.API, **values
+                    )
+                )
+        for name, value in reading.totals.items():
+            # No data now (`elements: []`) is no reason to forget what was measured before.
+            if value is not None and getattr(post, name) != value:
+                setattr(post, name, value)
+                changed.add(post.pk)
+        post.metrics_updated_at = now
+    with transaction.atomic():
+        snapshots.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["organization", "post", "day"],
+            update_fields=[*POST_FIGURES, "source", "collected_at"],
+        )
+        Post.objects.for_org(organization).bulk_update(
+            [reading.post for reading in readings], [*POST_FIGURES, "metrics_updated_at"]
+        )
+    into.rows[str(POST_FIGURES_NAME)] += len(rows)
+    into.posts += len(readings)
+    return changed
+
+
+# -- rollups ----------------------------------------------------------------------------------
+
+
+def _recompute(organization: Organization, days: set[date]) -> None:
+    """Recompute the rollups of `days`, one collection at a time per organization: two
+    workers replacing the same day's rows at once would collide on its unique constraint."""
+    if not days:
+        return
+    with transaction.atomic():
+        list(Organization.objects.select_for_update().filter(pk=organization.pk).values("pk"))
+        recompute_days(organization=organization, days=days)
+
+
+# -- what the periodic tasks fan out to (across organizations) -------------------------------
+
+
+def _working_connections(user_ids: set[int], scope: str) -> set[int]:
+    """The users among `user_ids` whose connection works and holds `scope`."""
+    rows = (
+        Connection.objects.filter(user_id__in=user_ids)
+        .exclude(status__in=RECONNECT_STATUSES)
+        .values_list("user_id", "scopes")
+    )
+    return {user_id for user_id, granted in rows if scope in (granted or [])}
+
+
+def _participants_across_tenants(prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}is_active": True,
+            f"{prefix}user__is_active": True,
+            f"{prefix}opted_in_at__isnull": False,
+        }
+    )
+
+
+def member_follower_targets() -> list[tuple[int, int]]:
+    """(organization id, membership id) of every participant whose connection may read
+    their followers."""
+    rows = list(
+        Membership.all_tenants.filter(_participants_across_tenants())
+        .order_by("organization_id", "pk")
+        .values_list("organization_id", "pk", "user_id")
+    )
+    users = _working_connections({row[2] for row in rows}, scopes.PROFILE_ANALYTICS)
+    return [(organization_id, pk) for organization_id, pk, user_id in rows if user_id in users]
+
+
+def page_targets() -> list[int]:
+    """Ids of the organizations whose company page connection may read its followers."""
+    rows = (
+        PageConnection.all_tenants.exclude(status__in=RECONNECT_STATUSES)
+        .order_by("organization_id")
+        .values_list("organization_id", "scopes")
+    )
+    return [organization_id for organization_id, granted in rows if PAGE_SCOPE in (granted or [])]
+
+
+def post_targets(now: datetime) -> list[tuple[int, int]]:
+    """(organization id, membership id) of every participant with posts due now whose
+    connection may read post analytics."""
+    rows = list(
+        _published_posts(Post.all_tenants.all(), now)
+        .filter(_due(now), _participants_across_tenants("author__"))
+        .order_by("organization_id", "author_id")
+        .values_list("organization_id", "author_id", "author__user_id")
+        .distinct()
+    )
+    users = _working_connections({row[2] for row in rows}, scopes.POST_ANALYTICS)
+    return [(organization_id, pk) for organization_id, pk, user_id in rows if user_id in users]
+
+
+# -- everything at once, in the foreground (collect_metrics) ----------------------------------
+
+
+@dataclass
+class CollectionReport:
+    """What `collect_organization` did, unit by unit."""
+
+    units: list[Collected] = field(default_factory=list)
+
+    @property
+    def rows(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for unit in self.units:
+            total.update(unit.rows)
+        return total
+
+    @property
+    def posts(self) -> int:
+        return sum(unit.posts for unit in self.units)
+
+    def skipped(self) -> dict[tuple[str, str], list[str]]:
+        """(subject, why) → the figures not collected for it: skipped, or stopped part-way
+        because its connection stopped working."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for unit in self.units:
+            for why in (unit.skipped, unit.stopped):
+                if why:
+                    found.setdefault((unit.subject, why), []).append(unit.figure)
+        return found
+
+    def unavailable(self) -> dict[tuple[str, str], list[str]]:
+        """(figure, why) → the subjects LinkedIn would not give it for."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for unit in self.units:
+            for why in unit.unavailable:
+                found.setdefault((unit.figure, why), []).append(unit.subject)
+        return found
+
+    def failed(self) -> list[Collected]:
+        return [unit for unit in self.units if unit.failed]
+
+
+def collect_organization(
+    *,
+    organization: Organization,
+    since: date | None = None,
+    progress: Callable[[Collected], None] | None = None,
+) -> CollectionReport:
+    """Everything the workers collect for one organization, in the foreground: the company
+    page's followers, then each participant's followers and posts (`since`: history from
+    that day). A passing failure of one unit is reported and the others go on."""
+    report = CollectionReport()
+    units: list[tuple[str, str, Callable[[], Collected]]] = [
+        (
+            str(_("company page")),
+            str(PAGE_FOLLOWERS),
+            partial(collect_page_followers, organization=organization, since=since),
+        )
+    ]
+    participants = (
+        Membership.objects.for_org(organization)
+        .filter(pk__in=participant_ids(organization))
+        .select_related("user")
+        .order_by("user__name", "user__email", "pk")
+    )
+    for membership in participants:
+        for figure, collect in (
+            (MEMBER_FOLLOWERS, collect_member_followers),
+            (POST_FIGURES_NAME, collect_member_posts),
+        ):
+            member_unit: Callable[[], Collected] = partial(
+                collect, organization=organization, membership_id=membership.pk, since=since
+            )
+            units.append((membership.display_name, str(figure), member_unit))
+    for subject, figure, run in units:
+        try:
+            collected = run()
+        except Interrupted as stop:
+            collected = stop.collected
+            collected.subject = collected.subject or subject
+            collected.failed = str(getattr(stop.cause, "explanation", "") or stop.cause)
+            logger.warning("Collecting %s of %s failed: %s", figure, subject, stop.cause)
+        report.units.append(collected)
+        if progress is not None:
+            progress(collected)
+    return report

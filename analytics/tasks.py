@@ -1,0 +1,181 @@
+"""Background collection of figures from LinkedIn (collection.py, docs/analytics.md).
+
+Two periodic fan-outs (settings.CELERY_BEAT_SCHEDULE) queue one small task per unit of work,
+with ids only: the daily follower counts (each company page, each participant) and, every few
+hours, the figures of participants' due posts. Each unit task re-reads its rows and returns
+quietly when the organization is gone or the member no longer takes part; it is idempotent
+(snapshots are upserted), so a retry or a duplicate message does no harm.
+
+A passing failure (429, 5xx, no answer) is retried later: after LinkedIn's Retry-After or the
+local budget's wait when known, else with exponential backoff and jitter. The rate limiter
+refuses locally while a budget is spent, so a retry costs no call of LinkedIn's quota.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
+
+from advocacy.tenancy.models import Organization
+from advocacy.tenancy.scope import tenant_scope
+
+from . import collection
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+RETRY_BASE_SECONDS = 60
+# Below Redis' visibility timeout (an hour, settings.CELERY_BROKER_TRANSPORT_OPTIONS): a
+# message waiting longer would be handed to a second worker.
+MAX_COUNTDOWN_SECONDS = 45 * 60
+_jitter = random.SystemRandom()
+
+
+def retry_countdown(stop: collection.Interrupted, retries: int) -> float:
+    """Seconds until the next attempt: what LinkedIn (or the local budget) asked for, else
+    exponential backoff; with jitter, so that retrying workers spread out."""
+    wait = stop.retry_after
+    if wait is None:
+        wait = RETRY_BASE_SECONDS * 2**retries
+    return min(wait + _jitter.uniform(0, RETRY_BASE_SECONDS / 2), MAX_COUNTDOWN_SECONDS)
+
+
+def _collect(
+    task: Any,
+    organization: Organization,
+    describe: str,
+    run: Callable[[], collection.Collected],
+) -> str:
+    """Run one unit for `organization`; retry what may pass, log the rest, never raise it."""
+    try:
+        with tenant_scope(organization):
+            collected = run()
+    except collection.Interrupted as stop:
+        if stop.retryable and task.request.retries < task.max_retries:
+            countdown = retry_countdown(stop, task.request.retries)
+            logger.info("Collecting %s: %s; retrying in %.0fs", describe, stop.cause, countdown)
+            raise task.retry(countdown=countdown) from None
+        if stop.retryable:
+            logger.warning("Collecting %s: %s; left to the next run", describe, stop.cause)
+            return "gave up"
+        if isinstance(stop.cause, SoftTimeLimitExceeded):
+            # What was read is written; the next run goes on from there.
+            logger.warning("Collecting %s took too long and was cut short", describe)
+            return "cut short"
+        logger.error("Collecting %s failed: %s", describe, stop.cause, exc_info=stop.cause)
+        return "failed"
+    logger.info("Collected %s: %s", describe, collected.summary())
+    return collected.summary()
+
+
+@shared_task(
+    name="analytics.collect_followers", soft_time_limit=120, time_limit=180, ignore_result=True
+)
+def collect_followers() -> int:
+    """Queue today's follower collection of every company page and every participant whose
+    connection may read it (daily); returns how many tasks were queued."""
+    pages = collection.page_targets()
+    members = collection.member_follower_targets()
+    for organization_id in pages:
+        collect_page_followers.delay(organization_id)
+    for organization_id, membership_id in members:
+        collect_member_followers.delay(organization_id, membership_id)
+    return len(pages) + len(members)
+
+
+@shared_task(
+    name="analytics.collect_post_metrics", soft_time_limit=120, time_limit=180, ignore_result=True
+)
+def collect_post_metrics() -> int:
+    """Queue the post figures of every participant with posts due now (every few hours);
+    returns how many tasks were queued."""
+    targets = collection.post_targets(timezone.now())
+    for organization_id, membership_id in targets:
+        collect_member_posts.delay(organization_id, membership_id)
+    return len(targets)
+
+
+@shared_task(
+    name="analytics.collect_member_followers",
+    bind=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
+def collect_member_followers(self: Any, organization_id: int, membership_id: int) -> str:
+    """Collect one participant's followers today (and their history the first time).
+
+    Returns quietly when the organization is gone; collection.py skips a member who is gone
+    or no longer takes part.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    return _collect(
+        self,
+        organization,
+        f"member followers of membership {membership_id}",
+        lambda: collection.collect_member_followers(
+            organization=organization, membership_id=membership_id
+        ),
+    )
+
+
+@shared_task(
+    name="analytics.collect_page_followers",
+    bind=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
+def collect_page_followers(self: Any, organization_id: int) -> str:
+    """Collect the company page's followers today (and its history the first time).
+
+    Returns quietly when the organization is gone or has no page connected.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    return _collect(
+        self,
+        organization,
+        f"page followers of organization {organization_id}",
+        lambda: collection.collect_page_followers(organization=organization),
+    )
+
+
+@shared_task(
+    name="analytics.collect_member_posts",
+    bind=True,
+    max_retries=MAX_RETRIES,
+    # Five calls per post (ten the first time), each of which may wait for the budget.
+    soft_time_limit=600,
+    time_limit=660,
+    ignore_result=True,
+)
+def collect_member_posts(self: Any, organization_id: int, membership_id: int) -> str:
+    """Collect the figures of one participant's due posts (collection.due_posts).
+
+    Returns quietly when the organization is gone; collection.py skips a member who is gone
+    or no longer takes part. Cut short by its time limit, it keeps what it read: those posts
+    are not due again until later.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    return _collect(
+        self,
+        organization,
+        f"post figures of membership {membership_id}",
+        lambda: collection.collect_member_posts(
+            organization=organization, membership_id=membership_id
+        ),
+    )
