@@ -16,16 +16,19 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from advocacy.tenancy.models import Organization
+from advocacy.tenancy.models import Membership, Organization
 from advocacy.tenancy.scope import tenant_scope
+from content.models import Click, Post
 
 from . import collection
+from .rollups import recompute_days, today_of
 
 logger = logging.getLogger(__name__)
 
@@ -179,3 +182,40 @@ def collect_member_posts(self: Any, organization_id: int, membership_id: int) ->
             organization=organization, membership_id=membership_id
         ),
     )
+
+
+# A new connection, and the rollups of today ------------------------------------------------
+
+
+def on_member_connected(sender: Any, *, connection: Any, user: Any, **kwargs: Any) -> None:
+    """The receiver of LinkedIn's `member_connected`: queue the member's collection at once,
+    so that their history is filled in on first connection (the collection backfills a
+    membership with no figures from LinkedIn yet), in every organization they take part in."""
+    targets = list(
+        Membership.all_tenants.filter(
+            user=user, is_active=True, user__is_active=True, opted_in_at__isnull=False
+        ).values_list("organization_id", "pk")
+    )
+    for organization_id, membership_id in targets:
+        collect_member_followers.delay(organization_id, membership_id)
+        collect_member_posts.delay(organization_id, membership_id)
+
+
+@shared_task(
+    name="analytics.refresh_recent_rollups", soft_time_limit=240, time_limit=300, ignore_result=True
+)
+def refresh_recent_rollups() -> int:
+    """Recompute today's and yesterday's rollups of every organization with a post or a click
+    since yesterday (a few times an hour): clicks and new posts reach the reports soon,
+    between the collections that recompute the days they touch."""
+    since = timezone.now() - timedelta(days=2)
+    active = set(
+        Post.all_tenants.filter(published_at__gte=since).values_list("organization_id", flat=True)
+    ) | set(
+        Click.all_tenants.filter(clicked_at__gte=since).values_list("organization_id", flat=True)
+    )
+    for organization in Organization.objects.filter(pk__in=active):
+        today = today_of(organization)
+        with tenant_scope(organization):
+            recompute_days(organization=organization, days=[today - timedelta(days=1), today])
+    return len(active)

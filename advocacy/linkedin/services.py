@@ -28,7 +28,7 @@ from advocacy.accounts.models import User
 from advocacy.tenancy.models import Organization
 from advocacy.tenancy.services import record_audit_entry
 
-from . import banner, crypto, errors, oauth
+from . import banner, crypto, errors, oauth, signals
 from .client import LinkedInClient
 from .models import (
     PAGE_URN_PATTERN,
@@ -160,6 +160,7 @@ def connect_member(
             if Connection.objects.filter(sub=sub).exclude(user=user).exists():
                 raise LinkedInAccountTaken(sub)
             connection = Connection.objects.select_for_update().filter(user=user).first()
+            new_account = connection is None or connection.sub != sub
             if connection is None:
                 connection = Connection(user=user, connected_at=now)
             elif connection.sub != sub:
@@ -180,6 +181,12 @@ def connect_member(
                 refresh_token_expires_in=refresh_token_expires_in,
             )
             connection.save()
+            if new_account:
+                transaction.on_commit(
+                    lambda: signals.member_connected.send(
+                        sender=Connection, connection=connection, user=user
+                    )
+                )
     except IntegrityError:
         # Another request connected the same LinkedIn account a moment ago.
         if Connection.objects.filter(sub=sub).exclude(user=user).exists():
