@@ -11,7 +11,7 @@ from . import views
 tenant_patterns = [
     path("", include("content.urls")),
     path("manage/campaigns/", include("campaigns.urls")),
-    path("reports/", include("analytics.urls")),
+    path("", include("analytics.urls")),
     path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
     path("settings/", include("advocacy.tenancy.urls")),
 ]

@@ -1,9 +1,23 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "analytics"
 
-urlpatterns = [
+# The reports, under /o/<slug>/reports/.
+report_patterns = [
     path("", views.overview, name="overview"),
+]
+
+# A member's own figures, under /o/<slug>/me/figures/.
+figure_patterns = [
+    path("", views.my_figures, name="my_figures"),
+    path("import/", views.my_figures_import, name="my_figures_import"),
+    path("enter/", views.my_figures_enter, name="my_figures_enter"),
+    path("<uuid:figure_id>/delete/", views.my_figure_delete, name="my_figure_delete"),
+]
+
+urlpatterns = [
+    path("reports/", include(report_patterns)),
+    path("me/figures/", include(figure_patterns)),
 ]

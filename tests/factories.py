@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from advocacy.accounts.models import User
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
+from analytics.models import MemberFollowers, PostMetrics, Source
 from campaigns.models import Campaign
 from content.models import (
     Caption,
@@ -169,3 +170,29 @@ class ClickFactory(TenantFactory):
     post = factory.SelfAttribute("link.post")
     clicked_at = factory.LazyFunction(timezone.now)
     visitor_hash = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class MemberFollowersFactory(TenantFactory):
+    """A member's follower count of a day, imported from LinkedIn's export unless told."""
+
+    class Meta:
+        model = MemberFollowers
+
+    organization = factory.SelfAttribute("membership.organization")
+    membership = factory.SubFactory(MembershipFactory)
+    day = factory.Sequence(lambda n: timezone.localdate() - timezone.timedelta(days=n + 1))
+    followers = 500
+    source = Source.IMPORTED
+
+
+class PostMetricsFactory(TenantFactory):
+    """A post's figures of a day, imported from LinkedIn's export unless told."""
+
+    class Meta:
+        model = PostMetrics
+
+    organization = factory.SelfAttribute("post.organization")
+    post = factory.SubFactory(PostFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    impressions = 1000
+    source = Source.IMPORTED

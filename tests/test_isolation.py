@@ -26,6 +26,7 @@ from .factories import (
     ContentItemFactory,
     FeedSourceFactory,
     InvitationFactory,
+    MemberFollowersFactory,
     PostFactory,
     TeamFactory,
 )
@@ -48,6 +49,9 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
 # posts): the pages of such objects answer their owner only, anyone else gets a 404.
 OWNED_PARAM_OBJECTS: dict[str, Callable[[Cast, User], Any]] = {
     "post_id": lambda cast, owner: PostFactory(author=cast.membership(owner, cast.acme)),
+    "figure_id": lambda cast, owner: MemberFollowersFactory(
+        membership=cast.membership(owner, cast.acme)
+    ),
 }
 
 ROUTES = tenant_routes()
