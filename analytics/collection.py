@@ -317,7 +317,7 @@ def collect_member_followers(
         if start is not None
         else {today: count}
     )
-    written = _upsert_member_followers(organization, membership, totals)
+    written = _upsert_member_followers(organization, membership, totals, today)
     collected.rows[str(MEMBER_FOLLOWERS)] += len(written)
     collected.days.update(written)
     _recompute(organization, collected.days)
@@ -341,21 +341,28 @@ def _history(collected: Collected, read: Callable[[], dict[date, int]]) -> dict[
         return {}
 
 
-def _kept_days(queryset: QuerySet[Any], days: Iterable[date]) -> set[date]:
-    """Days of `queryset` whose figure was imported or entered by hand: never overwritten."""
+def _kept_days(queryset: QuerySet[Any], days: Iterable[date], measured: date) -> set[date]:
+    """Days of `queryset` whose figure was imported or entered by hand, which history derived
+    from LinkedIn's daily changes does not overwrite. The `measured` day (today) is not among
+    them: LinkedIn's own count of today replaces whatever was typed or imported for it."""
     days = list(days)
-    return set(
+    kept = set(
         queryset.filter(day__gte=min(days), day__lte=max(days))
         .exclude(source=Source.API)
         .values_list("day", flat=True)
     )
+    kept.discard(measured)
+    return kept
 
 
 def _upsert_member_followers(
-    organization: Organization, membership: Membership, totals: Mapping[date, int]
+    organization: Organization,
+    membership: Membership,
+    totals: Mapping[date, int],
+    measured: date,
 ) -> list[date]:
     rows = MemberFollowers.objects.for_org(organization)
-    kept = _kept_days(rows.filter(membership=membership), totals)
+    kept = _kept_days(rows.filter(membership=membership), totals, measured)
     new = [
         MemberFollowers(
             organization=organization,
@@ -416,7 +423,7 @@ def collect_page_followers(*, organization: Organization, since: date | None = N
         else {today: total}
     )
     rows = PageFollowers.objects.for_org(organization)
-    kept = _kept_days(rows, totals)
+    kept = _kept_days(rows, totals, today)
     new = [
         PageFollowers(organization=organization, day=day, followers=followers, source=Source.API)
         for day, followers in sorted(totals.items())

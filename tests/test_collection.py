@@ -325,7 +325,7 @@ def test_since_fills_history_from_that_day_and_collecting_twice_changes_nothing(
     assert snapshot(MemberFollowers) == before
 
 
-def test_figures_entered_by_hand_are_left_alone(cast: Cast, acme: Sandbox):
+def test_figures_entered_by_hand_are_left_alone_but_todays_count_is_measured(cast: Cast, acme: Sandbox):
     entered = MemberFollowers.all_tenants.create(
         organization=cast.acme,
         membership=acme.emma(),
@@ -333,10 +333,21 @@ def test_figures_entered_by_hand_are_left_alone(cast: Cast, acme: Sandbox):
         followers=777,
         source=Source.ENTERED,
     )
+    typed_today = MemberFollowers.all_tenants.create(
+        organization=cast.acme,
+        membership=acme.emma(),
+        day=TODAY,
+        followers=1,
+        source=Source.ENTERED,
+    )
     collection.collect_member_followers(organization=cast.acme, membership_id=acme.emma().pk)
+    # History derived from daily changes keeps what was typed ...
     assert emma_followers(cast)[date(2026, 11, 20)] == (777, Source.ENTERED)
     assert emma_followers(cast)[date(2026, 11, 19)] == (560, Source.API)
     assert MemberFollowers.all_tenants.get(pk=entered.pk).followers == 777
+    # ... but LinkedIn's own count of today replaces a figure typed for today.
+    assert emma_followers(cast)[TODAY] == (600, Source.API)
+    assert MemberFollowers.all_tenants.get(pk=typed_today.pk).source == Source.API
 
 
 def test_daily_totals_can_be_taken_as_given(settings: Any):
