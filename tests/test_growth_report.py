@@ -7,7 +7,7 @@ tests/test_growth_end_to_end.py builds them through the sandbox and the collecti
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -249,3 +249,52 @@ def test_cannot_get_other_org_growth_report(cast: Cast, client_for):
     assert response.json()["error"]["code"] == "not_found"
     anonymous = client_for(cast.greta).__class__().get("/api/v1/reports/growth")
     assert anonymous.status_code == 403
+
+
+def test_a_year_for_two_thousand_members_reads_rollups_not_raw_figures(
+    cast: Cast, django_assert_num_queries
+):
+    """A year's report for a big tenant: a fixed handful of queries over the rollups, the two
+    follower figures of each member, and the posts of the range, never the post figures or
+    the clicks themselves."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from advocacy.accounts.models import User
+    from advocacy.linkedin.models import Connection
+    from analytics.models import OrganizationDay
+
+    users = User.objects.bulk_create(
+        User(email=f"member{n}@big.example", name=f"Member {n}") for n in range(2000)
+    )
+    now = timezone.now()
+    memberships = Membership.all_tenants.bulk_create(
+        Membership(organization=cast.acme, user=user, opted_in_at=now) for user in users
+    )
+    Connection.objects.bulk_create(
+        Connection(
+            user=user, sub=f"m-{user.pk}", member_urn=f"urn:li:person:m-{user.pk}",
+            access_token_encrypted="x", access_token_expires_at=now, token_issued_at=now,
+        )
+        for user in users
+    )  # fmt: skip
+    MemberFollowers.all_tenants.bulk_create(
+        MemberFollowers(organization=cast.acme, membership=membership, day=day, followers=count)
+        for membership in memberships
+        for day, count in ((date(2025, 10, 31), 100), (date(2026, 6, 30), 105), (END, 110))
+    )
+    OrganizationDay.all_tenants.bulk_create(
+        OrganizationDay(organization=cast.acme, day=date(2025, 11, 1) + timedelta(days=n),
+                        impressions=10, posts_with_figures=1, clicks=1)
+        for n in range(365)
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        report = growth_report(cast.acme, date(2025, 11, 1), date(2026, 10, 31))
+    assert len(queries.captured_queries) == 6
+    assert report.employees_counted == 2000
+    assert report.employee_follower_growth_pct_avg == 10.0  # 100 -> 110 for each
+    assert (report.impressions, report.clicks) == (3650, 365)
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "analytics_organizationday" in read
+    for raw in ("analytics_postmetrics", "content_click", "analytics_teamday"):
+        assert raw not in read, raw
