@@ -325,7 +325,9 @@ def test_since_fills_history_from_that_day_and_collecting_twice_changes_nothing(
     assert snapshot(MemberFollowers) == before
 
 
-def test_figures_entered_by_hand_are_left_alone_but_todays_count_is_measured(cast: Cast, acme: Sandbox):
+def test_figures_entered_by_hand_are_left_alone_but_todays_count_is_measured(
+    cast: Cast, acme: Sandbox
+):
     entered = MemberFollowers.all_tenants.create(
         organization=cast.acme,
         membership=acme.emma(),
