@@ -9,6 +9,13 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.program.models import (
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonCompletion,
+    QuizQuestion,
+)
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from campaigns.models import Campaign
 from content.models import (
@@ -169,3 +176,64 @@ class ClickFactory(TenantFactory):
     post = factory.SelfAttribute("link.post")
     clicked_at = factory.LazyFunction(timezone.now)
     visitor_hash = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class CourseFactory(TenantFactory):
+    """A published course, unless told otherwise."""
+
+    class Meta:
+        model = Course
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    is_published = True
+    pass_mark = 80
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonFactory(TenantFactory):
+    class Meta:
+        model = Lesson
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    body = "Share what you know, in your own words."
+    position = factory.Sequence(lambda n: n)
+
+
+class QuizQuestionFactory(TenantFactory):
+    """A question whose right answer is the first of three."""
+
+    class Meta:
+        model = QuizQuestion
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    choices = factory.LazyFunction(lambda: ["Right", "Wrong", "Also wrong"])
+    answer = 0
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonCompletionFactory(TenantFactory):
+    class Meta:
+        model = LessonCompletion
+
+    organization = factory.SelfAttribute("lesson.organization")
+    lesson = factory.SubFactory(LessonFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class CourseCompletionFactory(TenantFactory):
+    class Meta:
+        model = CourseCompletion
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    score_pct = 100
