@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
@@ -15,8 +16,10 @@ from advocacy.program.models import (
     Lesson,
     LessonCompletion,
     QuizQuestion,
+    Season,
 )
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
+from analytics.models import MemberFollowers
 from campaigns.models import Campaign
 from content.models import (
     Caption,
@@ -237,3 +240,25 @@ class CourseCompletionFactory(TenantFactory):
         MembershipFactory, organization=factory.SelfAttribute("..organization")
     )
     score_pct = 100
+
+
+class SeasonFactory(TenantFactory):
+    """Ten-day seasons long ago, one after another, so that they never overlap."""
+
+    class Meta:
+        model = Season
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Season {n}")
+    starts_on = factory.Sequence(lambda n: dt.date(2000, 1, 1) + dt.timedelta(days=10 * n))
+    ends_on = factory.LazyAttribute(lambda season: season.starts_on + dt.timedelta(days=9))
+
+
+class MemberFollowersFactory(TenantFactory):
+    class Meta:
+        model = MemberFollowers
+
+    organization = factory.SelfAttribute("membership.organization")
+    membership = factory.SubFactory(MembershipFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate())
+    followers = 100

@@ -30,6 +30,7 @@ from .factories import (
     LessonFactory,
     PostFactory,
     QuizQuestionFactory,
+    SeasonFactory,
     TeamFactory,
 )
 from .routes import Route, tenant_routes
@@ -48,6 +49,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "course_id": lambda cast: CourseFactory(organization=cast.acme),
     "lesson_id": lambda cast: LessonFactory(course=CourseFactory(organization=cast.acme)),
     "question_id": lambda cast: QuizQuestionFactory(course=CourseFactory(organization=cast.acme)),
+    "season_id": lambda cast: SeasonFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own

@@ -5,7 +5,7 @@ Each part of the method keeps its own block of paths below.
 
 from django.urls import path
 
-from .views import training
+from .views import leaderboard, training
 
 app_name = "program"
 
@@ -54,5 +54,15 @@ urlpatterns = [
         "training/manage/questions/<uuid:question_id>/move/",
         training.question_move,
         name="question_move",
+    ),
+    # Leaderboard (opt-in per person) --------------------------------------------------------
+    path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
+    path("leaderboard/choice/", leaderboard.leaderboard_choice, name="leaderboard_choice"),
+    path("leaderboard/seasons/", leaderboard.seasons, name="seasons"),
+    path("leaderboard/seasons/<uuid:season_id>/", leaderboard.season_edit, name="season_edit"),
+    path(
+        "leaderboard/seasons/<uuid:season_id>/delete/",
+        leaderboard.season_delete,
+        name="season_delete",
     ),
 ]
