@@ -295,6 +295,16 @@ def test_someone_outside_the_program_cannot_step_on_the_board(cast: Cast, client
     assert "You are not in the advocacy program" in page
 
 
+def test_someone_who_left_the_program_can_still_step_off(cast: Cast, client_for):
+    emma = join(cast.membership(cast.emma, cast.acme), show=True)
+    Membership.all_tenants.filter(pk=emma.pk).update(opted_in_at=None)
+    client = client_for(cast.emma)
+    assert "Take me off the leaderboard" in client.get(LEADERBOARD).content.decode()
+    client.post(CHOICE, {"show": "0"})
+    emma.refresh_from_db()
+    assert not emma.show_on_leaderboard
+
+
 def test_the_choice_is_a_post(cast: Cast, client_for):
     join(cast.membership(cast.emma, cast.acme), show=False)
     assert client_for(cast.emma).get(CHOICE).status_code == 405

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from ..models import Season
 from .training import FOR_SOMEONE_ELSE
 
 
-def _chosen_season(request: OrgRequest, today: object) -> board.SeasonWindow | None:
+def _chosen_season(request: OrgRequest, today: dt.date) -> board.SeasonWindow | None:
     """The season named by ?season=, if it is one of the organization's that has begun."""
     try:
         public_id = uuid.UUID(request.GET.get("season", ""))
