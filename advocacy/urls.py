@@ -14,6 +14,7 @@ tenant_patterns = [
     path("", include("analytics.urls")),
     path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
     path("settings/", include("advocacy.tenancy.urls")),
+    path("program/", include("advocacy.program.urls")),
 ]
 
 urlpatterns = [

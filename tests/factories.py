@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
@@ -9,6 +10,14 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.program.models import (
+    Course,
+    CourseCompletion,
+    Lesson,
+    LessonCompletion,
+    QuizQuestion,
+    Season,
+)
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from analytics.models import MemberFollowers, PostMetrics, Source
 from campaigns.models import Campaign
@@ -170,6 +179,79 @@ class ClickFactory(TenantFactory):
     post = factory.SelfAttribute("link.post")
     clicked_at = factory.LazyFunction(timezone.now)
     visitor_hash = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class CourseFactory(TenantFactory):
+    """A published course, unless told otherwise."""
+
+    class Meta:
+        model = Course
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    is_published = True
+    pass_mark = 80
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonFactory(TenantFactory):
+    class Meta:
+        model = Lesson
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    body = "Share what you know, in your own words."
+    position = factory.Sequence(lambda n: n)
+
+
+class QuizQuestionFactory(TenantFactory):
+    """A question whose right answer is the first of three."""
+
+    class Meta:
+        model = QuizQuestion
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    choices = factory.LazyFunction(lambda: ["Right", "Wrong", "Also wrong"])
+    answer = 0
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonCompletionFactory(TenantFactory):
+    class Meta:
+        model = LessonCompletion
+
+    organization = factory.SelfAttribute("lesson.organization")
+    lesson = factory.SubFactory(LessonFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class CourseCompletionFactory(TenantFactory):
+    class Meta:
+        model = CourseCompletion
+
+    organization = factory.SelfAttribute("course.organization")
+    course = factory.SubFactory(CourseFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    score_pct = 100
+
+
+class SeasonFactory(TenantFactory):
+    """Ten-day seasons long ago, one after another, so that they never overlap."""
+
+    class Meta:
+        model = Season
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Season {n}")
+    starts_on = factory.Sequence(lambda n: dt.date(2000, 1, 1) + dt.timedelta(days=10 * n))
+    ends_on = factory.LazyAttribute(lambda season: season.starts_on + dt.timedelta(days=9))
 
 
 class MemberFollowersFactory(TenantFactory):

@@ -24,10 +24,14 @@ from .factories import (
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
+    CourseFactory,
     FeedSourceFactory,
     InvitationFactory,
+    LessonFactory,
     MemberFollowersFactory,
     PostFactory,
+    QuizQuestionFactory,
+    SeasonFactory,
     TeamFactory,
 )
 from .routes import Route, tenant_routes
@@ -43,6 +47,10 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
     "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
+    "course_id": lambda cast: CourseFactory(organization=cast.acme),
+    "lesson_id": lambda cast: LessonFactory(course=CourseFactory(organization=cast.acme)),
+    "question_id": lambda cast: QuizQuestionFactory(course=CourseFactory(organization=cast.acme)),
+    "season_id": lambda cast: SeasonFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
