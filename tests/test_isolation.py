@@ -25,6 +25,7 @@ from .factories import (
     CaptionFactory,
     ContentItemFactory,
     FeedSourceFactory,
+    FollowUpRoundFactory,
     InvitationFactory,
     PostFactory,
     TeamFactory,
@@ -42,6 +43,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
     "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
+    "round_id": lambda cast: FollowUpRoundFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
