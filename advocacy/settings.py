@@ -304,6 +304,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.collect_post_metrics",
         "schedule": crontab(hour=f"*/{ANALYTICS_POST_METRICS_EVERY_HOURS}", minute=29),
     },
+    # Hourly: each organization's digests and reminders go out at its own local morning.
+    "program-dispatch-nudges": {
+        "task": "program.dispatch_nudges",
+        "schedule": crontab(minute=23),
+    },
+    "program-open-follow-up-rounds": {
+        "task": "program.open_follow_up_rounds",
+        "schedule": crontab(hour=4, minute=53),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -337,6 +346,13 @@ ACCOUNT_ALLOW_SIGNUPS = env_bool("ACCOUNT_ALLOW_SIGNUPS", True)
 
 # An invitation link stays valid this long.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+
+# The program opens a new follow-up round when the last one opened this many days ago.
+PROGRAM_FOLLOW_UP_EVERY_DAYS = env_int("PROGRAM_FOLLOW_UP_EVERY_DAYS", 30)
+if PROGRAM_FOLLOW_UP_EVERY_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"PROGRAM_FOLLOW_UP_EVERY_DAYS must be 1 or more, not {PROGRAM_FOLLOW_UP_EVERY_DAYS}"
+    )
 
 # LinkedIn. Development and tests talk to the sandbox, served by this same process under
 # LINKEDIN_SANDBOX_PREFIX; production talks to LinkedIn and refuses the sandbox unless

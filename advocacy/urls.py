@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from advocacy.program.views import notifications as program_notifications
 from content import views as content_views
 
 from . import views
@@ -28,6 +29,12 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(tenant_patterns)),
     # An employee's tracked short link, as it appears in their LinkedIn post.
     path("l/<str:code>", content_views.follow_link, name="tracked_link"),
+    # The unsubscribe link of program mail: it works without signing in.
+    path(
+        "mail/unsubscribe/<str:token>/",
+        program_notifications.unsubscribe,
+        name="program_unsubscribe",
+    ),
     path("api/v1/", include("advocacy.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

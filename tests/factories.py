@@ -11,12 +11,16 @@ from django.utils import timezone
 
 from advocacy.accounts.models import User
 from advocacy.program.models import (
+    CheckIn,
     Course,
     CourseCompletion,
+    FollowUpRound,
+    Goal,
     Lesson,
     LessonCompletion,
     QuizQuestion,
     Season,
+    SentMessage,
 )
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from analytics.models import MemberFollowers, PostMetrics, Source
@@ -278,3 +282,55 @@ class PostMetricsFactory(TenantFactory):
     day = factory.LazyFunction(timezone.localdate)
     impressions = 1000
     source = Source.IMPORTED
+
+
+# The program: follow-ups and mail ------------------------------------------------------------
+
+
+class FollowUpRoundFactory(TenantFactory):
+    """A round open from today for two weeks, unless told otherwise."""
+
+    class Meta:
+        model = FollowUpRound
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Follow-up {n}")
+    opens_on = factory.Sequence(lambda n: timezone.localdate() - timezone.timedelta(days=n))
+    closes_on = factory.LazyAttribute(
+        lambda round: max(round.opens_on, timezone.localdate()) + timezone.timedelta(days=13)
+    )
+
+
+class CheckInFactory(TenantFactory):
+    class Meta:
+        model = CheckIn
+
+    organization = factory.SelfAttribute("round.organization")
+    round = factory.SubFactory(FollowUpRoundFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    went_well = "A post about our new office got many reactions."
+
+
+class GoalFactory(TenantFactory):
+    class Meta:
+        model = Goal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    metric = Goal.Metric.POSTS_PER_WEEK
+    target = 1
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=60))
+
+
+class SentMessageFactory(TenantFactory):
+    class Meta:
+        model = SentMessage
+
+    organization = factory.SelfAttribute("membership.organization")
+    membership = factory.SubFactory(MembershipFactory)
+    kind = "weekly_digest"
+    period = "2026-W01"
+    sent_at = factory.LazyFunction(timezone.now)

@@ -26,6 +26,7 @@ from .factories import (
     ContentItemFactory,
     CourseFactory,
     FeedSourceFactory,
+    FollowUpRoundFactory,
     InvitationFactory,
     LessonFactory,
     MemberFollowersFactory,
@@ -51,6 +52,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "lesson_id": lambda cast: LessonFactory(course=CourseFactory(organization=cast.acme)),
     "question_id": lambda cast: QuizQuestionFactory(course=CourseFactory(organization=cast.acme)),
     "season_id": lambda cast: SeasonFactory(organization=cast.acme),
+    "round_id": lambda cast: FollowUpRoundFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
+
+from advocacy.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "advocacy" / "settings.py"
@@ -214,3 +217,23 @@ def test_production_refuses_the_sandbox_unless_allowed(
         load_settings(monkeypatch, tmp_path, **env)
     allowed = load_settings(monkeypatch, tmp_path, **env, LINKEDIN_ALLOW_SANDBOX="1")
     assert "/sandbox/linkedin" in allowed["LINKEDIN_API_URL"]
+
+
+def test_the_follow_up_rhythm_is_a_positive_whole_number(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings(monkeypatch, tmp_path)["PROGRAM_FOLLOW_UP_EVERY_DAYS"] == 30
+    weekly = load_settings(monkeypatch, tmp_path, PROGRAM_FOLLOW_UP_EVERY_DAYS="14")
+    assert weekly["PROGRAM_FOLLOW_UP_EVERY_DAYS"] == 14
+    for bad in ("monthly", "0"):
+        with pytest.raises(ImproperlyConfigured, match="PROGRAM_FOLLOW_UP_EVERY_DAYS"):
+            load_settings(monkeypatch, tmp_path, PROGRAM_FOLLOW_UP_EVERY_DAYS=bad)
+
+
+def test_periodic_tasks_exist_and_avoid_minute_zero() -> None:
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"{name} names no registered task"
+        schedule = entry["schedule"]
+        if isinstance(schedule, crontab):
+            assert 0 not in schedule.minute, f"{name} runs at minute 0"

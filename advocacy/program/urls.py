@@ -5,7 +5,7 @@ Each part of the method keeps its own block of paths below.
 
 from django.urls import path
 
-from .views import leaderboard, training
+from .views import followups, health, leaderboard, notifications, training
 
 app_name = "program"
 
@@ -65,4 +65,11 @@ urlpatterns = [
         leaderboard.season_delete,
         name="season_delete",
     ),
+    # Follow-up, health and mail
+    path("follow-ups/", followups.rounds, name="followup_rounds"),
+    path("follow-ups/<uuid:round_id>/", followups.round_detail, name="followup_round"),
+    path("check-ins/", followups.checkins, name="checkins"),
+    path("check-ins/<uuid:round_id>/", followups.checkin, name="checkin"),
+    path("health/", health.health, name="health"),
+    path("mail/", notifications.mail_choices, name="mail_choices"),
 ]
