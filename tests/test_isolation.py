@@ -21,12 +21,17 @@ from advocacy.tenancy.models import Organization, TenantModel
 
 from .conftest import Cast
 from .factories import (
+    BrandRiskFlagFactory,
+    BuddyPairFactory,
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
+    DraftFactory,
     FeedSourceFactory,
     InvitationFactory,
+    MembershipFactory,
     PostFactory,
+    ReadRequestFactory,
     TeamFactory,
 )
 from .routes import Route, tenant_routes
@@ -42,12 +47,23 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
     "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
+    "published_post_id": lambda cast: PostFactory(author=cast.membership(cast.emma, cast.acme)),
+    "flag_id": lambda cast: BrandRiskFlagFactory(
+        post=PostFactory(author=cast.membership(cast.emma, cast.acme)),
+        raised_by=cast.membership(cast.carol, cast.acme),
+    ),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
 # posts): the pages of such objects answer their owner only, anyone else gets a 404.
 OWNED_PARAM_OBJECTS: dict[str, Callable[[Cast, User], Any]] = {
     "post_id": lambda cast, owner: PostFactory(author=cast.membership(owner, cast.acme)),
+    # A buddy pair the owner is in, and a draft shared with the owner for a read.
+    "pair_id": lambda cast, owner: BuddyPairFactory(first=cast.membership(owner, cast.acme)),
+    "read_id": lambda cast, owner: ReadRequestFactory(
+        post=DraftFactory(author=MembershipFactory(organization=cast.acme)),
+        reader=cast.membership(owner, cast.acme),
+    ),
 }
 
 ROUTES = tenant_routes()
