@@ -313,6 +313,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "program.open_follow_up_rounds",
         "schedule": crontab(hour=4, minute=53),
     },
+    # The fortnightly buddy check-in: each pair is due two weeks after its last prompt.
+    "program-prompt-buddy-pairs": {
+        "task": "program.prompt_buddy_pairs",
+        "schedule": crontab(hour=8, minute=23),
+    },
+    "program-reconcile-brand-risk-flags": {
+        "task": "program.reconcile_brand_risk_flags",
+        "schedule": crontab(minute="13,43"),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -11,14 +11,18 @@ from django.utils import timezone
 
 from advocacy.accounts.models import User
 from advocacy.program.models import (
+    BrandRiskFlag,
+    BuddyPair,
     CheckIn,
     Course,
     CourseCompletion,
+    Feedback,
     FollowUpRound,
     Goal,
     Lesson,
     LessonCompletion,
     QuizQuestion,
+    ReadRequest,
     Season,
     SentMessage,
 )
@@ -334,3 +338,70 @@ class SentMessageFactory(TenantFactory):
     kind = "weekly_digest"
     period = "2026-W01"
     sent_at = factory.LazyFunction(timezone.now)
+    day = factory.LazyFunction(lambda: timezone.localdate())
+    impressions = 1000
+    reactions = 10
+
+
+class DraftFactory(PostFactory):
+    """An own post the author has not sent anywhere yet."""
+
+    content_item = None
+    status = Post.Status.DRAFT
+    linkedin_urn = ""
+    published_at = None
+
+
+class BuddyPairFactory(TenantFactory):
+    """Two participants who are buddies, unless told otherwise."""
+
+    class Meta:
+        model = BuddyPair
+
+    organization = factory.SelfAttribute("first.organization")
+    first = factory.SubFactory(MembershipFactory, opted_in_at=factory.LazyFunction(timezone.now))
+    second = factory.SubFactory(
+        MembershipFactory,
+        organization=factory.SelfAttribute("..organization"),
+        opted_in_at=factory.LazyFunction(timezone.now),
+    )
+    status = BuddyPair.Status.ACTIVE
+    accepted_at = factory.LazyFunction(timezone.now)
+
+
+class ReadRequestFactory(TenantFactory):
+    class Meta:
+        model = ReadRequest
+
+    organization = factory.SelfAttribute("post.organization")
+    post = factory.SubFactory(DraftFactory)
+    reader = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class FeedbackFactory(TenantFactory):
+    class Meta:
+        model = Feedback
+
+    organization = factory.SelfAttribute("post.organization")
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    kind = Feedback.Kind.COMMENT
+    body = factory.Faker("sentence")
+
+
+class BrandRiskFlagFactory(TenantFactory):
+    class Meta:
+        model = BrandRiskFlag
+
+    organization = factory.SelfAttribute("post.organization")
+    post = factory.SubFactory(PostFactory)
+    raised_by = factory.SubFactory(
+        MembershipFactory,
+        organization=factory.SelfAttribute("..organization"),
+        role=Membership.Role.COMMS,
+    )
+    reason = "It names a client who has not agreed to it."

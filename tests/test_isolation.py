@@ -21,17 +21,22 @@ from advocacy.tenancy.models import Organization, TenantModel
 
 from .conftest import Cast
 from .factories import (
+    BrandRiskFlagFactory,
+    BuddyPairFactory,
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
     CourseFactory,
+    DraftFactory,
     FeedSourceFactory,
     FollowUpRoundFactory,
     InvitationFactory,
     LessonFactory,
     MemberFollowersFactory,
+    MembershipFactory,
     PostFactory,
     QuizQuestionFactory,
+    ReadRequestFactory,
     SeasonFactory,
     TeamFactory,
 )
@@ -53,6 +58,11 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "question_id": lambda cast: QuizQuestionFactory(course=CourseFactory(organization=cast.acme)),
     "season_id": lambda cast: SeasonFactory(organization=cast.acme),
     "round_id": lambda cast: FollowUpRoundFactory(organization=cast.acme),
+    "published_post_id": lambda cast: PostFactory(author=cast.membership(cast.emma, cast.acme)),
+    "flag_id": lambda cast: BrandRiskFlagFactory(
+        post=PostFactory(author=cast.membership(cast.emma, cast.acme)),
+        raised_by=cast.membership(cast.carol, cast.acme),
+    ),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
@@ -61,6 +71,12 @@ OWNED_PARAM_OBJECTS: dict[str, Callable[[Cast, User], Any]] = {
     "post_id": lambda cast, owner: PostFactory(author=cast.membership(owner, cast.acme)),
     "figure_id": lambda cast, owner: MemberFollowersFactory(
         membership=cast.membership(owner, cast.acme)
+    ),
+    # A buddy pair the owner is in, and a draft shared with the owner for a read.
+    "pair_id": lambda cast, owner: BuddyPairFactory(first=cast.membership(owner, cast.acme)),
+    "read_id": lambda cast, owner: ReadRequestFactory(
+        post=DraftFactory(author=MembershipFactory(organization=cast.acme)),
+        reader=cast.membership(owner, cast.acme),
     ),
 }
 

@@ -43,6 +43,7 @@ from analytics.models import MemberFollowers
 from analytics.rollups import today_of, zone_of
 from content.models import Click, Post
 
+from . import participation
 from .models import Season
 
 if TYPE_CHECKING:
@@ -197,26 +198,8 @@ def delete_season(*, organization: Organization, season: Season, actor: User | N
 # The member's choice -----------------------------------------------------------------------
 
 
-def set_leaderboard_choice(*, membership: Membership, show: bool) -> bool:
-    """Show or hide `membership` (the member acting, nobody else) on the leaderboard.
-
-    Returns whether the choice changed. Anyone may step off the board; stepping on needs a
-    place in the program, since only participants have points. Raises ValidationError then.
-    """
-    organization = membership.organization
-    with transaction.atomic():
-        current = Membership.objects.for_org(organization).select_for_update().get(pk=membership.pk)
-        if show and (current.opted_in_at is None or not current.is_active):
-            raise ValidationError(
-                gettext("Join the advocacy program first: the leaderboard shows participants.")
-            )
-        if current.show_on_leaderboard == show:
-            return False
-        Membership.objects.for_org(organization).filter(pk=membership.pk).update(
-            show_on_leaderboard=show
-        )
-    membership.show_on_leaderboard = show
-    return True
+# One service decides the choice, with its audit entry: the participation module's.
+set_leaderboard_choice = participation.set_leaderboard_choice
 
 
 # Standings ---------------------------------------------------------------------------------

@@ -5,7 +5,16 @@ Each part of the method keeps its own block of paths below.
 
 from django.urls import path
 
-from .views import followups, health, leaderboard, notifications, training
+from .views import (
+    buddies,
+    coaching,
+    followups,
+    health,
+    leaderboard,
+    notifications,
+    participation,
+    training,
+)
 
 app_name = "program"
 
@@ -72,4 +81,27 @@ urlpatterns = [
     path("check-ins/<uuid:round_id>/", followups.checkin, name="checkin"),
     path("health/", health.health, name="health"),
     path("mail/", notifications.mail_choices, name="mail_choices"),
+    # Taking part, buddies and coaching ---------------------------------------------------------
+    path("join/", participation.join, name="join"),
+    path("taking-part/", participation.participation, name="participation"),
+    path("taking-part/leave/", participation.leave, name="leave"),
+    path(
+        "taking-part/leaderboard/",
+        participation.leaderboard,
+        name="participation_leaderboard",
+    ),
+    path("taking-part/figures/delete/", participation.delete_figures, name="delete_figures"),
+    path("buddy/", buddies.buddy, name="buddy"),
+    path("buddy/pairs/", buddies.pairs, name="pairs"),
+    path("buddy/pairs/<uuid:pair_id>/", buddies.pair, name="pair"),
+    path("buddy/pairs/<uuid:pair_id>/accept/", buddies.pair_accept, name="pair_accept"),
+    path("buddy/pairs/<uuid:pair_id>/decline/", buddies.pair_decline, name="pair_decline"),
+    path("buddy/pairs/<uuid:pair_id>/end/", buddies.pair_end, name="pair_end"),
+    path("posts/<uuid:post_id>/reads/", buddies.post_reads, name="post_reads"),
+    path("posts/<uuid:post_id>/reads/withdraw/", buddies.withdraw_read, name="withdraw_read"),
+    path("reads/<uuid:read_id>/", buddies.read, name="read"),
+    path("coaching/posts/<uuid:published_post_id>/", coaching.coach_post, name="coach_post"),
+    path("coaching/posts/<uuid:published_post_id>/flag/", coaching.flag_post, name="flag_post"),
+    path("coaching/flags/", coaching.flags, name="flags"),
+    path("coaching/flags/<uuid:flag_id>/withdraw/", coaching.flag_withdraw, name="flag_withdraw"),
 ]

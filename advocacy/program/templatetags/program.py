@@ -1,6 +1,5 @@
-"""Program things on other apps' pages, without those apps importing the program.
-
-`{% load program %}` in a template of content, analytics or tenancy is all they need.
+"""`{% load program %}`: the program's parts on the pages of apps below it (the dashboard, the
+post page, the published posts, the profile, the reports), which may not import the program app.
 """
 
 from __future__ import annotations
@@ -9,7 +8,17 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from advocacy.program.buddies import READABLE_STATUSES, active_pair_of, buddy_in, pairs_of
+from advocacy.program.coaching import (
+    open_flags_of,
+    open_flags_on,
+    unseen_feedback,
+    visible_feedback,
+)
+from advocacy.program.models import BuddyPair, ReadRequest
+from advocacy.program.participation import is_participant
 from advocacy.tenancy.models import Membership
 
 from ..training import ready_to_share_ids
@@ -41,3 +50,74 @@ def ready_to_share_badge(context: template.Context, membership: Membership | Non
     if membership is None or membership.pk not in _ready_ids(context, membership):
         return ""
     return render_to_string("program/training/_badge.html", {"membership": membership})
+
+
+# Taking part, buddies and coaching -------------------------------------------------------------
+
+
+@register.inclusion_tag("program/_participation_card.html", takes_context=True)
+def participation_card(context: template.Context) -> dict[str, Any]:
+    """The dashboard's card: taking part or not (no pressure either way), the buddy, what
+    waits for the member (an invitation, a draft to read, feedback, a flag)."""
+    request = context["request"]
+    membership = request.membership
+    taking_part = is_participant(membership)
+    pair = active_pair_of(membership) if taking_part else None
+    return {
+        "request": request,
+        "membership": membership,
+        "taking_part": taking_part,
+        "buddy": buddy_in(pair, membership) if pair is not None else None,
+        "pair": pair,
+        "invitations": pairs_of(membership)
+        .filter(status=BuddyPair.Status.INVITED, second=membership)
+        .count(),
+        "to_read": ReadRequest.objects.for_org(membership.organization)
+        .filter(reader=membership, read_at__isnull=True)
+        .count(),
+        "new_feedback": unseen_feedback(membership).count(),
+        "flags": list(open_flags_of(membership)),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("program/_post_panel.html", takes_context=True)
+def post_program_panel(context: template.Context, post: Any) -> dict[str, Any]:
+    """On the author's post page: an open brand-risk flag, the feedback received, and the way
+    to ask for a read."""
+    request = context["request"]
+    membership = request.membership
+    if post.author_id != membership.pk:
+        return {"show": False}
+    return {
+        "show": True,
+        "request": request,
+        "post": post,
+        "flags": list(open_flags_on(post)),
+        "feedback": list(visible_feedback(post, membership)),
+        "reads": ReadRequest.objects.for_org(post.organization).filter(post=post).count(),
+        "readable": post.status in READABLE_STATUSES,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def coaching_url(context: template.Context, post: Any) -> str:
+    """`{% coaching_url post %}`: where comms coach on (or flag) a published post."""
+    organization = context["request"].organization
+    return reverse(
+        "program:coach_post",
+        kwargs={"org_slug": organization.slug, "published_post_id": post.public_id},
+    )
+
+
+@register.inclusion_tag("program/_profile_participation.html", takes_context=True)
+def profile_participation(context: template.Context, membership: Any) -> dict[str, Any]:
+    """On the profile, beside each organization: taking part or not, and the one-click way
+    out (or in)."""
+    slug = membership.organization.slug
+    return {
+        "membership": membership,
+        "leave_url": reverse("program:leave", kwargs={"org_slug": slug}),
+        "join_url": reverse("program:join", kwargs={"org_slug": slug}),
+        "csrf_token": context.get("csrf_token"),
+    }
