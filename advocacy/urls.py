@@ -12,6 +12,7 @@ tenant_patterns = [
     path("", include("content.urls")),
     path("manage/campaigns/", include("campaigns.urls")),
     path("reports/", include("analytics.urls")),
+    path("program/", include("advocacy.program.urls")),
     path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
     path("settings/", include("advocacy.tenancy.urls")),
 ]
