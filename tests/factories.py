@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import factory
@@ -9,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.program.models import AgendaTopic, Goal, Milestone
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from campaigns.models import Campaign
 from content.models import (
@@ -169,3 +171,38 @@ class ClickFactory(TenantFactory):
     post = factory.SelfAttribute("link.post")
     clicked_at = factory.LazyFunction(timezone.now)
     visitor_hash = factory.Sequence(lambda n: f"{n:032x}")
+
+
+# The program ---------------------------------------------------------------------------------
+
+
+class AgendaTopicFactory(TenantFactory):
+    class Meta:
+        model = AgendaTopic
+
+    organization = factory.SelfAttribute("topic.organization")
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n)
+
+
+class MilestoneFactory(TenantFactory):
+    class Meta:
+        model = Milestone
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class GoalFactory(TenantFactory):
+    """Company follower growth of 15 % over a quarter that began a month ago."""
+
+    class Meta:
+        model = Goal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    metric = Goal.Metric.COMPANY_FOLLOWER_GROWTH
+    target = 15
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))

@@ -21,13 +21,17 @@ from advocacy.tenancy.models import Organization, TenantModel
 
 from .conftest import Cast
 from .factories import (
+    AgendaTopicFactory,
     CampaignFactory,
     CaptionFactory,
     ContentItemFactory,
     FeedSourceFactory,
+    GoalFactory,
     InvitationFactory,
+    MilestoneFactory,
     PostFactory,
     TeamFactory,
+    TopicFactory,
 )
 from .routes import Route, tenant_routes
 
@@ -42,6 +46,9 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
     "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
+    "agenda_topic_id": lambda cast: AgendaTopicFactory(topic=TopicFactory(organization=cast.acme)),
+    "milestone_id": lambda cast: MilestoneFactory(organization=cast.acme),
+    "goal_id": lambda cast: GoalFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
