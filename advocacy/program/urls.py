@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import charter, goals
+from .views import charter, goals, kickoff
 
 app_name = "program"
 
@@ -23,4 +23,27 @@ urlpatterns = [
     path("goals/new/", goals.goal_new, name="goal_new"),
     path("goals/<uuid:goal_id>/", goals.goal_edit, name="goal_edit"),
     path("goals/<uuid:goal_id>/delete/", goals.goal_delete, name="goal_delete"),
+    path("kickoff/", kickoff.kickoff, name="kickoff"),
+    path(
+        "kickoff/proposals/<uuid:proposal_id>/vote/",
+        kickoff.proposal_vote,
+        name="proposal_vote",
+    ),
+    path(
+        "kickoff/proposals/<uuid:proposal_id>/unvote/",
+        kickoff.proposal_unvote,
+        name="proposal_unvote",
+    ),
+    path(
+        "kickoff/proposals/<uuid:proposal_id>/promote/",
+        kickoff.proposal_promote,
+        name="proposal_promote",
+    ),
+    path(
+        "kickoff/proposals/<uuid:proposal_id>/decline/",
+        kickoff.proposal_decline,
+        name="proposal_decline",
+    ),
+    path("kickoff/survey/", kickoff.survey, name="survey"),
+    path("kickoff/survey/results/", kickoff.survey_results, name="survey_results"),
 ]
