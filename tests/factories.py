@@ -10,7 +10,14 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
-from advocacy.program.models import AgendaTopic, Goal, Milestone
+from advocacy.program.models import (
+    AgendaTopic,
+    Goal,
+    Milestone,
+    SurveyResponse,
+    TopicProposal,
+    TopicVote,
+)
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from campaigns.models import Campaign
 from content.models import (
@@ -206,3 +213,35 @@ class GoalFactory(TenantFactory):
     target = 15
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+
+
+class TopicProposalFactory(TenantFactory):
+    class Meta:
+        model = TopicProposal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Proposed topic {n}")
+    proposed_by = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class TopicVoteFactory(TenantFactory):
+    class Meta:
+        model = TopicVote
+
+    organization = factory.SelfAttribute("proposal.organization")
+    proposal = factory.SubFactory(TopicProposalFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class SurveyResponseFactory(TenantFactory):
+    class Meta:
+        model = SurveyResponse
+
+    organization = factory.SelfAttribute("membership.organization")
+    membership = factory.SubFactory(MembershipFactory)
+    comfort = 3
+    minutes_per_week = 30

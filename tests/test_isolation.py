@@ -32,6 +32,7 @@ from .factories import (
     PostFactory,
     TeamFactory,
     TopicFactory,
+    TopicProposalFactory,
 )
 from .routes import Route, tenant_routes
 
@@ -49,6 +50,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "agenda_topic_id": lambda cast: AgendaTopicFactory(topic=TopicFactory(organization=cast.acme)),
     "milestone_id": lambda cast: MilestoneFactory(organization=cast.acme),
     "goal_id": lambda cast: GoalFactory(organization=cast.acme),
+    "proposal_id": lambda cast: TopicProposalFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
