@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from advocacy.accounts.models import User
 from advocacy.program.models import (
+    AgendaTopic,
     BrandRiskFlag,
     BuddyPair,
     CheckIn,
@@ -21,10 +22,14 @@ from advocacy.program.models import (
     Goal,
     Lesson,
     LessonCompletion,
+    Milestone,
     QuizQuestion,
     ReadRequest,
     Season,
     SentMessage,
+    SurveyResponse,
+    TopicProposal,
+    TopicVote,
 )
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from analytics.models import MemberFollowers, PostMetrics, Source
@@ -317,16 +322,39 @@ class CheckInFactory(TenantFactory):
     went_well = "A post about our new office got many reactions."
 
 
+# The program ---------------------------------------------------------------------------------
+
+
+class AgendaTopicFactory(TenantFactory):
+    class Meta:
+        model = AgendaTopic
+
+    organization = factory.SelfAttribute("topic.organization")
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n)
+
+
+class MilestoneFactory(TenantFactory):
+    class Meta:
+        model = Milestone
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+
+
 class GoalFactory(TenantFactory):
+    """Company follower growth of 15 % over a quarter that began a month ago."""
+
     class Meta:
         model = Goal
 
     organization = factory.SubFactory(OrganizationFactory)
     title = factory.Sequence(lambda n: f"Goal {n}")
-    metric = Goal.Metric.POSTS_PER_WEEK
-    target = 1
-    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
-    deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=60))
+    metric = Goal.Metric.COMPANY_FOLLOWER_GROWTH
+    target = 15
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60))
 
 
 class SentMessageFactory(TenantFactory):
@@ -405,3 +433,35 @@ class BrandRiskFlagFactory(TenantFactory):
         role=Membership.Role.COMMS,
     )
     reason = "It names a client who has not agreed to it."
+
+
+class TopicProposalFactory(TenantFactory):
+    class Meta:
+        model = TopicProposal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Proposed topic {n}")
+    proposed_by = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class TopicVoteFactory(TenantFactory):
+    class Meta:
+        model = TopicVote
+
+    organization = factory.SelfAttribute("proposal.organization")
+    proposal = factory.SubFactory(TopicProposalFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+
+
+class SurveyResponseFactory(TenantFactory):
+    class Meta:
+        model = SurveyResponse
+
+    organization = factory.SelfAttribute("membership.organization")
+    membership = factory.SubFactory(MembershipFactory)
+    comfort = 3
+    minutes_per_week = 30

@@ -21,6 +21,7 @@ from advocacy.tenancy.models import Organization, TenantModel
 
 from .conftest import Cast
 from .factories import (
+    AgendaTopicFactory,
     BrandRiskFlagFactory,
     BuddyPairFactory,
     CampaignFactory,
@@ -30,15 +31,19 @@ from .factories import (
     DraftFactory,
     FeedSourceFactory,
     FollowUpRoundFactory,
+    GoalFactory,
     InvitationFactory,
     LessonFactory,
     MemberFollowersFactory,
     MembershipFactory,
+    MilestoneFactory,
     PostFactory,
     QuizQuestionFactory,
     ReadRequestFactory,
     SeasonFactory,
     TeamFactory,
+    TopicFactory,
+    TopicProposalFactory,
 )
 from .routes import Route, tenant_routes
 
@@ -63,6 +68,10 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
         post=PostFactory(author=cast.membership(cast.emma, cast.acme)),
         raised_by=cast.membership(cast.carol, cast.acme),
     ),
+    "agenda_topic_id": lambda cast: AgendaTopicFactory(topic=TopicFactory(organization=cast.acme)),
+    "milestone_id": lambda cast: MilestoneFactory(organization=cast.acme),
+    "goal_id": lambda cast: GoalFactory(organization=cast.acme),
+    "proposal_id": lambda cast: TopicProposalFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from advocacy.program import followups
 from advocacy.program.goals import progress_of
-from advocacy.program.models import CheckIn, FollowUpRound
+from advocacy.program.models import CheckIn, FollowUpRound, Goal
 from advocacy.program.tasks import open_follow_up_rounds
 from advocacy.tenancy.models import AuditEntry, Membership, Organization
 
@@ -309,7 +309,12 @@ def test_staff_see_check_ins_by_name_who_is_missing_and_results_against_the_goal
     CheckInFactory(
         round=round, membership=emma, went_well="The fair", held_back="Time", help_wanted=""
     )
-    goal = GoalFactory(organization=cast.acme, title="Everyone posts weekly", target=1)
+    goal = GoalFactory(
+        organization=cast.acme,
+        title="Everyone posts weekly",
+        metric=Goal.Metric.POSTS_PER_WEEK,
+        target=1,
+    )
     PostFactory(author=emma, published_at=timezone.now() - dt.timedelta(days=3))
     expected = progress_of(goal, cast.acme)
     assert expected.value is not None

@@ -287,9 +287,7 @@ def test_a_member_cannot_choose_for_someone_else(cast: Cast, client_for):
 
 def test_someone_outside_the_program_cannot_step_on_the_board(cast: Cast, client_for):
     response = client_for(cast.emma).post(CHOICE, {"show": "1"})
-    assert texts(response) == [
-        "Join the program first: the leaderboard shows participants only."
-    ]
+    assert texts(response) == ["Join the program first: the leaderboard shows participants only."]
     assert not cast.membership(cast.emma, cast.acme).show_on_leaderboard
     page = client_for(cast.emma).get(LEADERBOARD).content.decode()
     assert "You are not in the advocacy program" in page
