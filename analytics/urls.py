@@ -1,3 +1,5 @@
+"""Mounted at /o/<slug>/: the leadership report under reports/, each member's own under me/."""
+
 from django.urls import include, path
 
 from . import views
@@ -7,6 +9,7 @@ app_name = "analytics"
 # The reports, under /o/<slug>/reports/.
 report_patterns = [
     path("", views.overview, name="overview"),
+    path("pdf/", views.overview_pdf, name="overview_pdf"),
 ]
 
 # A member's own figures, under /o/<slug>/me/figures/.
