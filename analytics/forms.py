@@ -1,5 +1,5 @@
-"""Forms of the analytics pages: a member's own figures (import, entry) and the range above
-every report."""
+"""Forms of the analytics pages: a member's own figures (import, entry), the range above every
+report, and the member's leaderboard choice."""
 
 from __future__ import annotations
 
@@ -122,3 +122,15 @@ class ReportRangeForm(forms.Form):
         """The range as a query string, for the export and PDF links."""
         start, end = self.range
         return f"start={start.isoformat()}&end={end.isoformat()}"
+
+
+class LeaderboardForm(forms.Form):
+    show_on_leaderboard = forms.BooleanField(
+        label=_("Show my name and figures to leaders"),
+        required=False,
+        help_text=_(
+            "Communications staff, admins and the facilitator always see each participant's "
+            "figures, to coach. Leaders see your name beside your figures only if you tick "
+            "this; otherwise you are part of the totals. You can change it at any time."
+        ),
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from .charts import Chart, MixRow, Series, bar_chart, line_chart, mix_chart
 from .growth import pct
+from .personal import MyResults
 from .reports import INT, LeadershipReport
 from .tables import format_value, granularity_heading, short_period_label
 
@@ -157,3 +158,25 @@ def report_charts(report: LeadershipReport) -> dict[str, Chart]:
         "campaigns": campaigns_chart(report),
         "mix": mix_of_report(report),
     }
+
+
+def my_followers_chart(results: MyResults) -> Chart:
+    return line_chart(
+        title=_("My followers over time"),
+        description=_(
+            "Your LinkedIn followers by %(unit)s, from %(start)s to %(end)s: %(first)s on the "
+            "first day and %(last)s on the last. The table below has every value."
+        )
+        % {
+            "unit": granularity_heading(results.granularity).lower(),
+            "start": format_value(results.start, "date"),
+            "end": format_value(results.end, "date"),
+            "first": format_value(results.current.followers_start, INT),
+            "last": format_value(results.current.followers_end, INT),
+        },
+        x_labels=[short_period_label(p.start, results.granularity) for p in results.periods],
+        series=[Series(_("My followers"), [period.followers for period in results.periods])],
+        y_label=_("Followers"),
+        x_label=granularity_heading(results.granularity),
+        formatter=_number,
+    )

@@ -12,6 +12,12 @@ report_patterns = [
     path("pdf/", views.overview_pdf, name="overview_pdf"),
 ]
 
+# A member's own results, under /o/<slug>/me/results/.
+result_patterns = [
+    path("", views.my_results_page, name="my_results"),
+    path("leaderboard/", views.my_results_leaderboard, name="my_results_leaderboard"),
+]
+
 # A member's own figures, under /o/<slug>/me/figures/.
 figure_patterns = [
     path("", views.my_figures, name="my_figures"),
@@ -22,5 +28,6 @@ figure_patterns = [
 
 urlpatterns = [
     path("reports/", include(report_patterns)),
+    path("me/results/", include(result_patterns)),
     path("me/figures/", include(figure_patterns)),
 ]

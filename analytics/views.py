@@ -1,4 +1,5 @@
-"""Analytics pages: the leadership report (page, CSV, PDF), and each member's own figures."""
+"""Analytics pages: the leadership report (page, CSV, PDF), and each member's own results and
+figures."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from django.utils.translation import ngettext
 
 from advocacy.linkedin import scopes
 from advocacy.linkedin.models import Connection
+from advocacy.tenancy import services as tenancy_services
 from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.models import REPORT_ROLES
 from advocacy.tenancy.permissions import role_required
 
 from .exports import csv_response, file_name
-from .forms import ExportImportForm, FollowerEntryForm, ReportRangeForm
+from .forms import ExportImportForm, FollowerEntryForm, LeaderboardForm, ReportRangeForm
 from .imports import (
     ImportRefused,
     ImportResult,
@@ -32,11 +34,12 @@ from .imports import (
 )
 from .models import MemberFollowers, PostMetrics, Source
 from .pdf import report_pdf
+from .personal import my_results
 from .ranges import PRESETS
-from .report_charts import report_charts
+from .report_charts import my_followers_chart, report_charts
 from .reports import leadership_report
 from .rollups import today_of
-from .tables import emv_formula, report_tables, source_notes
+from .tables import emv_formula, granularity_heading, report_tables, source_notes
 
 FIGURES_PAGE_SIZE = 30
 # Rows of the export left out, named one by one in messages; the rest are counted.
@@ -111,6 +114,50 @@ def overview_pdf(request: OrgRequest) -> HttpResponse:
     name = file_name(organization, "report", start, end, "pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@role_required(None)
+def my_results_page(request: OrgRequest) -> HttpResponse:
+    """The member's own audience, reach, clicks and mix: nobody else's figures."""
+    membership = request.membership
+    form = _range_form(request)
+    leaderboard = LeaderboardForm(initial={"show_on_leaderboard": membership.show_on_leaderboard})
+    context: dict[str, object] = {"form": form, "presets": PRESETS, "leaderboard": leaderboard}
+    if not form.is_valid():
+        context["results"] = None
+        return render(request, "analytics/my_results.html", context, status=400)
+    results = my_results(membership, *form.range)
+    chart = my_followers_chart(results)
+    return render(
+        request,
+        "analytics/my_results.html",
+        {
+            **context,
+            "results": results,
+            "chart": chart.svg("chart-my-followers"),
+            "granularity_heading": granularity_heading(results.granularity),
+        },
+    )
+
+
+@role_required(None)
+def my_results_leaderboard(request: OrgRequest) -> HttpResponse:
+    """The member's choice whether leaders see their name beside their figures (POST)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = LeaderboardForm(request.POST)
+    form.is_valid()
+    show = bool(form.cleaned_data.get("show_on_leaderboard"))
+    if tenancy_services.set_leaderboard_choice(membership=request.membership, show=show):
+        if show:
+            messages.success(request, _("Leaders now see your name beside your figures."))
+        else:
+            messages.success(
+                request, _("Leaders no longer see your name; your figures stay in the totals.")
+            )
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect("analytics:my_results", org_slug=request.organization.slug)
 
 
 # A member's own figures ---------------------------------------------------------------------

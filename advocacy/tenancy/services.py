@@ -285,6 +285,36 @@ def reactivate_member(*, membership: Membership, actor: User) -> bool:
     return True
 
 
+def set_leaderboard_choice(*, membership: Membership, show: bool) -> bool:
+    """The member's own choice whether leaders see their name beside their figures.
+
+    Returns False when it was already so. The trail keeps the choice, so admins can answer
+    "who could see my figures, and since when?".
+    """
+    organization = membership.organization
+    with transaction.atomic():
+        updated = (
+            Membership.objects.for_org(organization)
+            .filter(pk=membership.pk, is_active=True)
+            .exclude(show_on_leaderboard=show)
+            .update(show_on_leaderboard=show)
+        )
+        if not updated:
+            return False
+        membership.show_on_leaderboard = show
+        summary = _("%(member)s chose to show their figures to leaders")
+        if not show:
+            summary = _("%(member)s chose to keep their figures from leaders")
+        record_audit_entry(
+            organization=organization,
+            actor=membership.user,
+            action="member.leaderboard_choice",
+            summary=summary % {"member": membership.display_name},
+            data={"member": str(membership.public_id), "show_on_leaderboard": show},
+        )
+    return True
+
+
 # Teams -------------------------------------------------------------------------------------
 
 
