@@ -44,7 +44,8 @@ from .rollups import counted_posts, zone_of
 
 # A team needs this many participants before a leader sees its figures apart from the rest.
 MIN_TEAM_SIZE_FOR_LEADERS = 3
-# The page lists this many employees and items; the CSV export has every row.
+# The page lists this many employees and items, the chart this many campaigns; the CSV
+# export and the PDF have every row.
 EMPLOYEES_ON_PAGE = 50
 TOP_CONTENT = 10
 TOP_CAMPAIGNS = 10
@@ -258,6 +259,8 @@ class GroupRow:
     participants: int | None = None
     authors: int | None = None
     days: int = 0
+    # For leaders: the teams too small to be shown on their own, together.
+    merged: bool = False
 
     @property
     def participation_pct(self) -> float | None:
@@ -400,8 +403,8 @@ class LeadershipReport:
         return {figure.key: figure for figure in self.figures}
 
     @property
-    def length(self) -> int:
-        return (self.end - self.start).days + 1
+    def shows_every_name(self) -> bool:
+        return self.names_shown == NAMES_ALL
 
     @property
     def mix_target_pct(self) -> int:
@@ -414,10 +417,6 @@ class LeadershipReport:
     @property
     def top_campaigns(self) -> list[GroupRow]:
         return self.campaigns[:TOP_CAMPAIGNS]
-
-    @property
-    def employees_on_page(self) -> list[EmployeeRow]:
-        return self.employees[:EMPLOYEES_ON_PAGE]
 
     @property
     def mix_rows(self) -> list[GroupRow]:
@@ -658,6 +657,7 @@ def _team_rows(
         participants=sum(row.participants or 0 for row in small),
         authors=sum(row.authors or 0 for row in small),
         days=length,
+        merged=True,
     )
     if (merged.participants or 0) >= MIN_TEAM_SIZE_FOR_LEADERS and len(small) > 1:
         return [*shown, merged], False

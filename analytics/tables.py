@@ -20,10 +20,12 @@ from .growth import pct
 from .reports import (
     DATE,
     DECIMAL,
+    EMPLOYEES_ON_PAGE,
     INT,
     MONEY,
     PCT,
     TEXT,
+    TOP_CONTENT,
     ContentRow,
     EmployeeRow,
     GroupRow,
@@ -249,7 +251,7 @@ def _teams(report: LeadershipReport) -> Table:
                 "figures are in the organization's totals."
             )
         )
-    elif report.names_shown != "all" and any(row.name == _("Other teams") for row in report.teams):
+    elif any(row.merged for row in report.teams):
         notes.append(_("“Other teams” puts together the teams with fewer than three participants."))
     return Table(
         name="teams",
@@ -366,7 +368,7 @@ def _content_table(name: str, title: str, first: str, rows: list[ContentRow]) ->
             ]
             for row in rows
         ],
-        page_limit=10,
+        page_limit=TOP_CONTENT,
     )
 
 
@@ -376,7 +378,7 @@ def _named(report: LeadershipReport) -> list[EmployeeRow]:
 
 def _employees(report: LeadershipReport) -> Table:
     notes = []
-    if report.names_shown != "all":
+    if not report.shows_every_name:
         notes.append(
             _(
                 "Only participants who chose to show their figures to leaders are named; the "
@@ -421,7 +423,7 @@ def _employees(report: LeadershipReport) -> Table:
             ]
             for row in _named(report)
         ],
-        page_limit=50,
+        page_limit=EMPLOYEES_ON_PAGE,
         notes=notes,
     )
 
