@@ -1,3 +1,5 @@
+"""Mounted at /o/<slug>/: the leadership report under reports/, each member's own under me/."""
+
 from django.urls import include, path
 
 from . import views
@@ -7,6 +9,13 @@ app_name = "analytics"
 # The reports, under /o/<slug>/reports/.
 report_patterns = [
     path("", views.overview, name="overview"),
+    path("pdf/", views.overview_pdf, name="overview_pdf"),
+]
+
+# A member's own results, under /o/<slug>/me/results/.
+result_patterns = [
+    path("", views.my_results_page, name="my_results"),
+    path("leaderboard/", views.my_results_leaderboard, name="my_results_leaderboard"),
 ]
 
 # A member's own figures, under /o/<slug>/me/figures/.
@@ -19,5 +28,6 @@ figure_patterns = [
 
 urlpatterns = [
     path("reports/", include(report_patterns)),
+    path("me/results/", include(result_patterns)),
     path("me/figures/", include(figure_patterns)),
 ]

@@ -1,3 +1,6 @@
+"""Analytics pages: the leadership report (page, CSV, PDF), and each member's own results and
+figures."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,11 +17,13 @@ from django.utils.translation import ngettext
 
 from advocacy.linkedin import scopes
 from advocacy.linkedin.models import Connection
+from advocacy.tenancy import services as tenancy_services
 from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.models import REPORT_ROLES
 from advocacy.tenancy.permissions import role_required
 
-from .forms import ExportImportForm, FollowerEntryForm
+from .exports import csv_response, file_name
+from .forms import ExportImportForm, FollowerEntryForm, LeaderboardForm, ReportRangeForm
 from .imports import (
     ImportRefused,
     ImportResult,
@@ -28,24 +33,134 @@ from .imports import (
     own_figure,
 )
 from .models import MemberFollowers, PostMetrics, Source
-from .reports import COMPANY_SHARE_GUIDELINE, program_overview
+from .pdf import report_pdf
+from .personal import my_results
+from .ranges import PRESETS
+from .report_charts import my_followers_chart, report_charts
+from .reports import leadership_report
+from .rollups import today_of
+from .tables import emv_formula, granularity_heading, report_tables, source_notes
 
 FIGURES_PAGE_SIZE = 30
 # Rows of the export left out, named one by one in messages; the rest are counted.
 LEFT_OUT_NAMED = 10
 
 
+def _range_form(request: OrgRequest) -> ReportRangeForm:
+    return ReportRangeForm(request.GET, today=today_of(request.organization))
+
+
+def _refused(form: ReportRangeForm) -> HttpResponse:
+    """A download asked for a range that cannot be reported: the reason, in words."""
+    reasons = [str(message) for errors in form.errors.values() for message in errors]
+    return HttpResponseBadRequest(" ".join(reasons), content_type="text/plain; charset=utf-8")
+
+
 @role_required(REPORT_ROLES)
 def overview(request: OrgRequest) -> HttpResponse:
-    """Participation and the content mix; reach and growth follow once LinkedIn is connected."""
+    """The leadership report for a range, beside the previous period; ?export=<table> is that
+    table as CSV."""
+    organization = request.organization
+    form = _range_form(request)
+    export = request.GET.get("export")
+    if not form.is_valid():
+        if export:
+            return _refused(form)
+        context = {"form": form, "report": None, "presets": PRESETS}
+        return render(request, "analytics/report.html", context, status=400)
+    start, end = form.range
+    report = leadership_report(organization, start, end, viewer=request.membership)
+    tables = report_tables(report)
+    if export:
+        table = tables.get(export)
+        if table is None:
+            return HttpResponseBadRequest(
+                _("There is no table called “%(name)s” to export.") % {"name": export},
+                content_type="text/plain; charset=utf-8",
+            )
+        return csv_response(table, filename=file_name(organization, table.name, start, end, "csv"))
+    charts = {name: chart.svg(f"chart-{name}") for name, chart in report_charts(report).items()}
     return render(
         request,
-        "analytics/overview.html",
+        "analytics/report.html",
         {
-            "overview": program_overview(request.organization),
-            "guideline": COMPANY_SHARE_GUIDELINE,
+            "form": form,
+            "presets": PRESETS,
+            "report": report,
+            "tables": tables,
+            "charts": charts,
+            "emv_formula": emv_formula(report),
+            "source_notes": source_notes(report),
         },
     )
+
+
+@role_required(REPORT_ROLES)
+def overview_pdf(request: OrgRequest) -> HttpResponse:
+    """The leadership report as a PDF: /reports/pdf/?start=YYYY-MM-DD&end=YYYY-MM-DD."""
+    organization = request.organization
+    form = _range_form(request)
+    if not form.is_valid():
+        return _refused(form)
+    start, end = form.range
+    report = leadership_report(organization, start, end, viewer=request.membership)
+    pdf = report_pdf(
+        report,
+        tables=report_tables(report),
+        charts=report_charts(report),
+        emv_formula=emv_formula(report),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = file_name(organization, "report", start, end, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(None)
+def my_results_page(request: OrgRequest) -> HttpResponse:
+    """The member's own audience, reach, clicks and mix: nobody else's figures."""
+    membership = request.membership
+    form = _range_form(request)
+    leaderboard = LeaderboardForm(initial={"show_on_leaderboard": membership.show_on_leaderboard})
+    context: dict[str, object] = {"form": form, "presets": PRESETS, "leaderboard": leaderboard}
+    if not form.is_valid():
+        context["results"] = None
+        return render(request, "analytics/my_results.html", context, status=400)
+    results = my_results(membership, *form.range)
+    chart = my_followers_chart(results)
+    return render(
+        request,
+        "analytics/my_results.html",
+        {
+            **context,
+            "results": results,
+            "chart": chart.svg("chart-my-followers"),
+            "granularity_heading": granularity_heading(results.granularity),
+        },
+    )
+
+
+@role_required(None)
+def my_results_leaderboard(request: OrgRequest) -> HttpResponse:
+    """The member's choice whether leaders see their name beside their figures (POST)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = LeaderboardForm(request.POST)
+    form.is_valid()
+    show = bool(form.cleaned_data.get("show_on_leaderboard"))
+    if tenancy_services.set_leaderboard_choice(membership=request.membership, show=show):
+        if show:
+            messages.success(request, _("Leaders now see your name beside your figures."))
+        else:
+            messages.success(
+                request, _("Leaders no longer see your name; your figures stay in the totals.")
+            )
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect("analytics:my_results", org_slug=request.organization.slug)
+
+
+# A member's own figures ---------------------------------------------------------------------
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -24,6 +26,9 @@ SETTINGS_POST = {
     "language": "da",
     "currency": "eur",
     "linkedin_page_urn": "urn:li:organization:2414183",
+    "cpm": "85.50",
+    "posts_per_week_target": "2.5",
+    "company_content_target_pct": "25",
 }
 
 
@@ -74,9 +79,31 @@ def test_admin_changes_settings(cast, client_for):
     assert acme.language == "da"
     assert acme.currency == "EUR"
     assert acme.linkedin_page_urn == "urn:li:organization:2414183"
+    assert (acme.cpm, acme.posts_per_week_target, acme.company_content_target_pct) == (
+        Decimal("85.50"),
+        Decimal("2.5"),
+        25,
+    )
     [entry] = audit(cast.acme, "organization.updated")
     assert entry.actor == cast.alice
     assert entry.data["changes"]["time_zone"] == ["Europe/Copenhagen", "America/New_York"]
+    # Amounts are kept in the trail as the decimals they are.
+    assert entry.data["changes"]["cpm"] == [None, "85.50"]
+    assert entry.data["changes"]["posts_per_week_target"] == ["1.0", "2.5"]
+
+
+def test_the_report_figures_show_on_the_settings_page(cast, client_for):
+    Organization.objects.filter(pk=cast.acme.pk).update(cpm=Decimal("120.00"))
+    html = client_for(cast.alice).get(settings_url("settings")).content.decode()
+    assert 'name="cpm" value="120.00"' in html
+    assert 'name="posts_per_week_target" value="1.0"' in html
+    assert "Earned media value = impressions / 1,000 * CPM" in html
+
+
+def test_an_empty_cpm_means_no_earned_media_value(cast, client_for):
+    Organization.objects.filter(pk=cast.acme.pk).update(cpm=Decimal("120.00"))
+    client_for(cast.alice).post(settings_url("settings"), {**SETTINGS_POST, "cpm": ""})
+    assert Organization.objects.get(pk=cast.acme.pk).cpm is None
 
 
 def test_slug_cannot_be_changed(cast, client_for):
@@ -85,10 +112,18 @@ def test_slug_cannot_be_changed(cast, client_for):
 
 
 def test_saving_unchanged_settings_writes_no_audit_entry(cast, client_for):
-    client_for(cast.alice).post(
+    response = client_for(cast.alice).post(
         settings_url("settings"),
-        {"name": "Acme A/S", "time_zone": "Europe/Copenhagen", "language": "en", "currency": "DKK"},
+        {
+            "name": "Acme A/S",
+            "time_zone": "Europe/Copenhagen",
+            "language": "en",
+            "currency": "DKK",
+            "posts_per_week_target": "1.0",
+            "company_content_target_pct": "20",
+        },
     )
+    assert response.status_code == 302
     assert audit(cast.acme, "organization.updated") == []
 
 
@@ -100,6 +135,15 @@ def test_saving_unchanged_settings_writes_no_audit_entry(cast, client_for):
         ("linkedin_page_urn", "https://linkedin.com/company/acme"),
         ("language", "xx"),
         ("name", ""),
+        ("cpm", "-1"),
+        ("cpm", "12.345"),
+        ("cpm", "lots"),
+        ("posts_per_week_target", "0"),
+        ("posts_per_week_target", "51"),
+        ("posts_per_week_target", "1.25"),
+        ("posts_per_week_target", ""),
+        ("company_content_target_pct", "101"),
+        ("company_content_target_pct", "-5"),
     ],
 )
 def test_bad_settings_are_form_errors(cast, client_for, field, value):
@@ -110,6 +154,7 @@ def test_bad_settings_are_form_errors(cast, client_for, field, value):
     assert field in response.context["form"].errors
     acme = Organization.objects.get(pk=cast.acme.pk)
     assert (acme.name, acme.time_zone) == ("Acme A/S", "Europe/Copenhagen")
+    assert (acme.cpm, acme.posts_per_week_target) == (None, Decimal("1.0"))
     assert audit(cast.acme, "organization.updated") == []
 
 

@@ -7,9 +7,11 @@ leaves half-applied values on the organization or membership the page is showing
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,16 @@ class OrganizationSettingsForm(forms.Form):
         self.fields.update(
             fields_for_model(
                 Organization,
-                fields=["name", "time_zone", "language", "currency", "linkedin_page_urn"],
+                fields=[
+                    "name",
+                    "time_zone",
+                    "language",
+                    "currency",
+                    "linkedin_page_urn",
+                    "cpm",
+                    "posts_per_week_target",
+                    "company_content_target_pct",
+                ],
             )
         )
         self.fields["time_zone"] = forms.ChoiceField(
@@ -35,6 +46,26 @@ class OrganizationSettingsForm(forms.Form):
             help_text=_("Dates and times on every page are shown in this zone."),
         )
         self.fields["currency"].widget.attrs.update({"size": 3, "autocapitalize": "characters"})
+        # The report's figures, with their bounds on the form too (the model's validators run
+        # again in the service, whatever sent the values).
+        bounds: dict[str, dict[str, Any]] = {
+            "cpm": {"min_value": Decimal("0")},
+            "posts_per_week_target": {
+                "min_value": Decimal("0.1"),
+                "max_value": Decimal("50"),
+                "help_text": _(
+                    "How often the program invites each participant to post; the reports "
+                    "show the cadence against it. An invitation, never a quota."
+                ),
+            },
+            "company_content_target_pct": {"min_value": 0, "max_value": 100},
+        }
+        for name, limits in bounds.items():
+            field = Organization._meta.get_field(name)
+            assert isinstance(field, models.Field)
+            formfield = field.formfield(**limits)
+            assert formfield is not None
+            self.fields[name] = formfield
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).strip().upper()

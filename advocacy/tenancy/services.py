@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,16 @@ from .models import (
     Team,
 )
 
-ORGANIZATION_SETTINGS = ("name", "time_zone", "language", "currency", "linkedin_page_urn")
+ORGANIZATION_SETTINGS = (
+    "name",
+    "time_zone",
+    "language",
+    "currency",
+    "linkedin_page_urn",
+    "cpm",
+    "posts_per_week_target",
+    "company_content_target_pct",
+)
 
 
 def record_audit_entry(
@@ -81,10 +91,14 @@ def update_organization(
     language: str,
     currency: str,
     linkedin_page_urn: str,
+    cpm: Decimal | None,
+    posts_per_week_target: Decimal,
+    company_content_target_pct: int,
 ) -> list[str]:
     """Save the organization's settings and return the names of the fields that changed.
 
     The slug is not among them: it is in every link people have bookmarked or been sent.
+    The CPM and the targets are what the reports measure against (METRICS.md).
     """
     # Every tenant page activates this zone: an unknown name would break them all.
     if time_zone not in zoneinfo.available_timezones():
@@ -95,6 +109,9 @@ def update_organization(
         "language": language,
         "currency": currency,
         "linkedin_page_urn": linkedin_page_urn,
+        "cpm": cpm,
+        "posts_per_week_target": posts_per_week_target,
+        "company_content_target_pct": company_content_target_pct,
     }
     # The model's validators (currency code, page URN), whatever form or API sent the values.
     candidate = Organization(**wanted)
@@ -118,9 +135,17 @@ def update_organization(
             actor=actor,
             action="organization.updated",
             summary=_("Changed the organization's settings: %(fields)s") % {"fields": labels},
-            data={"changes": changes},
+            data={"changes": _jsonable(changes)},
         )
     return list(changes)
+
+
+def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    # The audit trail is JSON: amounts are kept as their decimal strings.
+    return {
+        field: [str(value) if isinstance(value, Decimal) else value for value in pair]
+        for field, pair in changes.items()
+    }
 
 
 # Members -----------------------------------------------------------------------------------
@@ -256,6 +281,36 @@ def reactivate_member(*, membership: Membership, actor: User) -> bool:
             action="member.reactivated",
             summary=_("Reactivated %(member)s") % {"member": membership.display_name},
             data={"member": str(membership.public_id)},
+        )
+    return True
+
+
+def set_leaderboard_choice(*, membership: Membership, show: bool) -> bool:
+    """The member's own choice whether leaders see their name beside their figures.
+
+    Returns False when it was already so. The trail keeps the choice, so admins can answer
+    "who could see my figures, and since when?".
+    """
+    organization = membership.organization
+    with transaction.atomic():
+        updated = (
+            Membership.objects.for_org(organization)
+            .filter(pk=membership.pk, is_active=True)
+            .exclude(show_on_leaderboard=show)
+            .update(show_on_leaderboard=show)
+        )
+        if not updated:
+            return False
+        membership.show_on_leaderboard = show
+        summary = _("%(member)s chose to show their figures to leaders")
+        if not show:
+            summary = _("%(member)s chose to keep their figures from leaders")
+        record_audit_entry(
+            organization=organization,
+            actor=membership.user,
+            action="member.leaderboard_choice",
+            summary=summary % {"member": membership.display_name},
+            data={"member": str(membership.public_id), "show_on_leaderboard": show},
         )
     return True
 
