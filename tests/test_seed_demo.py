@@ -117,6 +117,25 @@ def test_colleagues_have_shares_on_their_way_and_the_employee_a_draft(demo: str)
     assert Post.objects.for_org(organization).filter(status=Post.Status.PUBLISHED).count() >= 10
 
 
+def test_the_demo_runs_a_program(demo: str):
+    from advocacy.program.models import Charter, Course, Goal, Milestone
+
+    organization = Organization.objects.get(slug="demo")
+    charter = Charter.objects.for_org(organization).select_related("why_by__user").get()
+    assert charter.why_statement
+    assert charter.why_by.role == Role.LEADER
+    assert Goal.objects.for_org(organization).count() == 3
+    assert Milestone.objects.for_org(organization).count() == 4
+    basics = Course.objects.for_org(organization).get(is_basics=True)
+    assert basics.is_published
+    assert organization.cpm is not None
+    # The dashboard shows leadership's WHY to a participant.
+    client = Client()
+    client.force_login(User.objects.get(email="employee@demo.example"))
+    page = client.get(reverse("content:dashboard", args=["demo"])).content.decode()
+    assert "nobody has to" in page
+
+
 def test_the_facilitator_works_for_two_organizations(demo: str):
     slugs = set(
         Membership.all_tenants.filter(user__email="facilitator@demo.example").values_list(

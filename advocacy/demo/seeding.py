@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -18,8 +19,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.accounts.models import User, normalize_email
+from advocacy.program.charter import (
+    CharterDetails,
+    MilestoneDetails,
+    add_to_agenda,
+    charter_of,
+    create_milestone,
+    update_charter,
+)
+from advocacy.program.goals import GoalDetails, create_goal
+from advocacy.program.models import Charter, Goal, Milestone
+from advocacy.program.training import (
+    CourseDetails,
+    LessonDetails,
+    QuestionDetails,
+    create_course,
+    create_lesson,
+    create_question,
+)
 from advocacy.sandbox.scenario import load_demo_scenario
 from advocacy.tenancy.models import Membership, Organization, Role, Team
+from advocacy.tenancy.scope import tenant_scope
 from campaigns.models import Campaign
 from content.models import CampaignItem, Caption, ContentItem
 from content.sharing import Intent, PostDraft, create_post
@@ -407,10 +427,144 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
             }
             for campaign in spec.campaigns:
                 _campaign(organization, campaign, items, author, now.date())
+            if spec is NORDLYS:
+                _program(organization, author, now)
             if spec is NORDLYS and settings.LINKEDIN_SANDBOX:
                 _linkedin_sandbox(organization, now)
                 _shares(organization, items, now)
     return logins
+
+
+def _program(organization: Organization, author: User | None, now: datetime) -> None:
+    """Nordlys' program: its charter, goals, roadmap and the basics course (once: what the
+    demo's users change afterwards is theirs)."""
+    with tenant_scope(organization):
+        if not Organization.objects.filter(pk=organization.pk, cpm__isnull=False).exists():
+            Organization.objects.filter(pk=organization.pk).update(cpm=Decimal("85.00"))
+            organization.cpm = Decimal("85.00")
+        if charter_of(organization).why_statement:
+            return
+        today = timezone.localdate(now)
+        leader = (
+            Membership.objects.for_org(organization)
+            .filter(role=Role.LEADER, is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        update_charter(
+            organization=organization,
+            actor=author,
+            details=CharterDetails(
+                purpose=Charter.Purpose.RECRUITMENT,
+                purpose_why=(
+                    "We need twelve more consultants this year, and the people we want read "
+                    "what our own people write, not our job ads."
+                ),
+                why_statement=(
+                    "Sharing what you do here is welcome, and nobody has to. We help Nordic "
+                    "companies make sense of their data; you are the best proof of how we do "
+                    "it. Tell it your way."
+                ),
+                why_by=leader,
+                tone="Personal, curious, plain words. Write as you would talk to a colleague.",
+                dos="Share what you learned, a problem you solved, a colleague you admire.",
+                donts="No sales pitches, no numbers we have not published.",
+                never_share=(
+                    "Client names or projects without the client's consent; anything "
+                    "confidential; colleagues in photos without asking them."
+                ),
+                posts_per_week_target=Decimal("1.0"),
+                company_content_target_pct=20,
+            ),
+        )
+        for name in ("Data engineering", "Life at Nordlys", "Lessons from client work"):
+            add_to_agenda(organization=organization, actor=author, name=name)
+        for title, days, status in (
+            ("Kick-off workshop with the facilitator", -40, Milestone.Status.DONE),
+            ("Everyone who wants to has a buddy", -10, Milestone.Status.DONE),
+            ("First follow-up round", 10, Milestone.Status.IN_PROGRESS),
+            ("Results to the leadership team", 60, Milestone.Status.PLANNED),
+        ):
+            create_milestone(
+                organization=organization,
+                actor=author,
+                details=MilestoneDetails(
+                    title=title, due_on=today + timedelta(days=days), owner=None, status=status
+                ),
+            )
+        quarter_start = today - timedelta(days=30)
+        for title, metric, target in (
+            ("Company page followers +15 %", Goal.Metric.COMPANY_FOLLOWER_GROWTH, "15"),
+            ("Half the participants post each month", Goal.Metric.PARTICIPATION, "50"),
+            ("One post a week each", Goal.Metric.POSTS_PER_WEEK, "1"),
+        ):
+            create_goal(
+                organization=organization,
+                actor=author,
+                details=GoalDetails(
+                    title=title,
+                    metric=metric,
+                    target=Decimal(target),
+                    starts_on=quarter_start,
+                    deadline=quarter_start + timedelta(days=120),
+                ),
+            )
+        _basics_course(organization, author)
+
+
+def _basics_course(organization: Organization, author: User | None) -> None:
+    course = create_course(
+        organization=organization,
+        actor=author,
+        details=CourseDetails(
+            title="Sharing well: the basics",
+            summary="Three short lessons and a quiz. After it you wear the ready-to-share badge.",
+            is_basics=True,
+            is_published=True,
+            pass_mark=67,
+        ),
+    )
+    for title, body, checklist in (
+        (
+            "Why your own words matter",
+            "People believe people more than they believe companies. A post in your words "
+            "reaches further than the same message from the company page.\n\nStart from a "
+            "suggested caption if you like, then say what you think of it.",
+            "Read a suggested caption\nChange it into your own words",
+        ),
+        (
+            "The 80/20 rule",
+            "About 80 % of what you share should be informative, helpful or personal; about "
+            "20 % about the company itself. Your composer shows your mix.",
+            "Look at your mix on the composer",
+        ),
+        (
+            "What never to share",
+            "Clients' names without their consent, anything confidential, colleagues in "
+            "photos without asking. When in doubt, ask your buddy for a read.",
+            "Read the charter's guidelines",
+        ),
+    ):
+        create_lesson(
+            organization=organization,
+            course=course,
+            actor=author,
+            details=LessonDetails(title=title, body=body, video_url="", checklist=checklist),
+        )
+    for text, choices, answer in (
+        ("About how much of what you share should be about the company?",
+         ["About 20 %", "About 50 %", "About 80 %"], 0),
+        ("A colleague already posted the suggested caption word for word. What do you do?",
+         ["Post it as well", "Make it my own", "Skip the item"], 1),
+        ("May you name a client in a post?",
+         ["Always", "Only with the client's consent", "Never, not even with consent"], 1),
+    ):  # fmt: skip
+        create_question(
+            organization=organization,
+            course=course,
+            actor=author,
+            details=QuestionDetails(text=text, choices=choices, answer=answer),
+        )
 
 
 # Colleagues sharing the library in their own words: scheduled a few minutes ahead, so that
