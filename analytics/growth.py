@@ -1,4 +1,4 @@
-"""The growth report of METRICS.md: every figure defined there, computed exactly so.
+"""The growth report of docs/metrics.md: every figure defined there, computed exactly so.
 
 One function, `growth_report`, serves the report pages, the API and `manage.py report growth`.
 It reads a fixed handful of rows whatever the range or the number of members: the page's
@@ -75,7 +75,7 @@ def growth_pct(start: int | None, end: int | None) -> float | None:
 
 @dataclass(frozen=True)
 class GrowthReport:
-    """METRICS.md's growth report. Missing figures are None (null), never 0."""
+    """docs/metrics.md's growth report. Missing figures are None (null), never 0."""
 
     organization: str
     start: dt.date
@@ -164,7 +164,7 @@ def posts_by_author(
 
 
 def growth_report(organization: Organization, start: dt.date, end: dt.date) -> GrowthReport:
-    """Every figure of METRICS.md for the days from `start` to `end`, both included."""
+    """Every figure of docs/metrics.md for the days from `start` to `end`, both included."""
     check_range(start, end)
     followers_start = _page_followers_on(organization, start)
     followers_end = _page_followers_on(organization, end)

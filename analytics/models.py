@@ -1,4 +1,4 @@
-"""What the platform knows of audiences and reach, by day (METRICS.md defines every figure).
+"""What the platform knows of audiences and reach, by day (docs/metrics.md defines every figure).
 
 Snapshots are what was measured: the company page's followers, each member's followers and
 each post's figures, one row per subject per day (written by upsert, so collecting twice

@@ -1,7 +1,7 @@
 """A member's own results ("My results"): their audience, reach, clicks and mix for a range,
 beside the period before it. Only the member's own rows are read; nobody else's figure is in it.
 
-The definitions are METRICS.md's, applied to one person: followers on a day are the last figure
+The definitions are docs/metrics.md's, applied to one person: followers on a day are the last figure
 on or before it; reach is the latest collected figures of the posts they published within the
 range; clicks are the non-bot visits through their tracked links within the range.
 """
@@ -137,7 +137,7 @@ def _followers_by_day(
     membership: Membership, first: dt.date, last: dt.date
 ) -> dict[dt.date, int | None]:
     """The member's followers on each day from `first` to `last`: the last figure on or
-    before the day (METRICS.md), None before their first figure."""
+    before the day (docs/metrics.md), None before their first figure."""
     organization = membership.organization
     mine = MemberFollowers.objects.for_org(organization).filter(membership=membership)
     before = mine.filter(day__lt=first).order_by("-day").values("day")[:1]

@@ -1,7 +1,7 @@
 """The date ranges a report can be asked for: the presets, and the period before a range.
 
 Dates are days of the organization's time zone (`rollups.today_of`); every range includes both
-its first and its last day, as METRICS.md says.
+its first and its last day, as docs/metrics.md says.
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ def _sum_expressions() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Sums:
-    """Rollup figures summed over days. Reach is None where no post had figures (METRICS.md:
+    """Rollup figures summed over days. Reach is None where no post had figures (docs/metrics.md:
     missing, not zero)."""
 
     posts: int = 0
@@ -444,7 +444,7 @@ def _bounds(organization: Organization, start: dt.date, end: dt.date) -> tuple[d
 
 
 def _range_posts(organization: Organization, start: dt.date, end: dt.date) -> QuerySet[Any]:
-    """The range's posts as METRICS.md counts them (the same as growth.posts_by_author)."""
+    """The range's posts as docs/metrics.md counts them (the same as growth.posts_by_author)."""
     since, until = _bounds(organization, start, end)
     return counted_posts(organization).filter(published_at__gte=since, published_at__lt=until)
 

@@ -1,7 +1,7 @@
 """Daily rollups: what the reports read, recomputed for the days that changed.
 
 A day is a day of the organization's time zone. Its figures count the posts published that
-day by current participants (METRICS.md: someone who left is in no figure), with the posts'
+day by current participants (docs/metrics.md: someone who left is in no figure), with the posts'
 latest collected values, and the non-bot clicks made that day through their tracked links;
 unique clicks are distinct visitors per link per day. The organization's day also carries the
 page's followers and the sum of the participants' followers, each the last known on or before

@@ -3,7 +3,7 @@
 Posts and clicks belong to the content app, which imports this one; they are read here only
 through the relations content declares towards campaigns (`campaign.posts`, and on from a
 post to its tracked link's clicks), never by importing content. The figures follow
-METRICS.md: a share is a published post; reach is the sum of the collected impressions; a
+docs/metrics.md: a share is a published post; reach is the sum of the collected impressions; a
 figure nobody has collected is None, never 0.
 
 Everything is a fixed handful of aggregate queries, whatever the number of posts, authors,

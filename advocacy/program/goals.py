@@ -1,4 +1,4 @@
-"""Goals' progress, computed from the same figures as the growth report (METRICS.md).
+"""Goals' progress, computed from the same figures as the growth report (docs/metrics.md).
 
 A goal measures one figure from its start day to its deadline. Its progress is the figure
 over the days from the start to today (or to the deadline, once it has passed), against the

@@ -3,7 +3,7 @@
 Taking part is voluntary, and so is being on the board (PRODUCT.md): a participant appears by
 name only after choosing "show me on the leaderboard" themselves (`Membership.
 show_on_leaderboard`). Everyone else is in no row, no rank and no team total; someone who left
-the program is in no figure at all, as in every report (METRICS.md).
+the program is in no figure at all, as in every report (docs/metrics.md).
 
 Points count the outcomes dated within the season, days of the organization's time zone:
 

@@ -1,7 +1,7 @@
 """The method (PRODUCT.md): how a program is run, from kick-off to results.
 
 A charter states the purpose, leadership's WHY, guidelines, the agreed agenda and a roadmap;
-goals tie it to the figures of METRICS.md. Participants co-create the agenda, answer a
+goals tie it to the figures of docs/metrics.md. Participants co-create the agenda, answer a
 kick-off survey (shown only in aggregate), pair up as buddies who read each other's drafts,
 receive private coaching, check in at follow-up rounds, learn in courses, and may opt in to
 a leaderboard. Nothing here ever changes a post's text: only its author does.
@@ -223,7 +223,7 @@ class SurveyResponse(TenantModel):
 
 
 class Goal(TenantModel):
-    """A measurable goal on a figure of METRICS.md, from a start day to a deadline."""
+    """A measurable goal on a figure of docs/metrics.md, from a start day to a deadline."""
 
     class Metric(models.TextChoices):
         COMPANY_FOLLOWER_GROWTH = "company_follower_growth_pct", _("Company follower growth (%)")

@@ -70,7 +70,7 @@ def _recompute_after_commit(membership: Membership, span: tuple[date, date] | No
 def join_program(*, membership: Membership, show_on_leaderboard: bool = False) -> bool:
     """The member opts in, by their own choice. False if they take part already.
 
-    Their figures count from now on (METRICS.md: participants are counted as the report is
+    Their figures count from now on (docs/metrics.md: participants are counted as the report is
     made), so the days their earlier figures touch are recomputed.
     """
     organization = membership.organization

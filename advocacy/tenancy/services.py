@@ -98,7 +98,7 @@ def update_organization(
     """Save the organization's settings and return the names of the fields that changed.
 
     The slug is not among them: it is in every link people have bookmarked or been sent.
-    The CPM and the targets are what the reports measure against (METRICS.md).
+    The CPM and the targets are what the reports measure against (docs/metrics.md).
     """
     # Every tenant page activates this zone: an unknown name would break them all.
     if time_zone not in zoneinfo.available_timezones():

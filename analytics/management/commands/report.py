@@ -35,11 +35,11 @@ LABELS = {
 
 
 class Command(BaseCommand):
-    """`report growth`: the growth report of METRICS.md, as JSON or as a table."""
+    """`report growth`: the growth report of docs/metrics.md, as JSON or as a table."""
 
     help = (
         "Print a report. `report growth --organization SLUG --start YYYY-MM-DD --end "
-        "YYYY-MM-DD [--json]` prints the growth report (METRICS.md)."
+        "YYYY-MM-DD [--json]` prints the growth report (docs/metrics.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
