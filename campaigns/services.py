@@ -17,6 +17,7 @@ from advocacy.tenancy.audience import check_audience, pack
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
 
+from . import signals
 from .models import Campaign, CampaignAudienceTeam
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ def create_campaign(
             summary=gettext("Created the campaign “%(name)s”") % {"name": campaign.name},
             data={"campaign": str(campaign.public_id), "status": campaign.status},
         )
+        if campaign.status == Campaign.Status.LIVE:
+            _announce_started(organization, [campaign.pk])
     return campaign
 
 
@@ -135,6 +138,8 @@ def update_campaign(
         data: dict[str, Any] = {"campaign": str(campaign.public_id), "changed": changed}
         if "status" in changed:
             data["status"] = [before_status, campaign.status]
+            if campaign.status == Campaign.Status.LIVE:
+                _announce_started(organization, [campaign.pk])
         record_audit_entry(
             organization=organization,
             actor=actor,
@@ -194,7 +199,19 @@ def apply_campaign_bulk_action(
             summary=bulk_action_summary(action, count),
             data={"campaigns": [str(public_id) for _pk, public_id in targets], "status": status},
         )
+        if status == Campaign.Status.LIVE:
+            _announce_started(organization, [pk for pk, _public_id in targets])
     return count
+
+
+def _announce_started(organization: Organization, campaign_ids: list[int]) -> None:
+    """Tell the apps above that campaigns went live, once the change has committed."""
+    organization_id = organization.pk
+    transaction.on_commit(
+        lambda: signals.campaign_started.send(
+            sender=Campaign, organization_id=organization_id, campaign_ids=campaign_ids
+        )
+    )
 
 
 def _link_teams(*, organization: Organization, campaign: Campaign, teams: Iterable[Team]) -> bool:
