@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from advocacy.api.views import DocsView, SchemaView
 from content import views as content_views
 
 from . import views
@@ -21,12 +22,15 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("organizations/", views.organization_picker, name="organization_picker"),
     path("invitations/", include("advocacy.tenancy.invitation_urls")),
+    path("accounts/profile/tokens/", include("advocacy.api.token_urls")),
     path("accounts/", include("advocacy.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("linkedin/", include("advocacy.linkedin.urls")),
     path("o/<slug:org_slug>/", include(tenant_patterns)),
     # An employee's tracked short link, as it appears in their LinkedIn post.
     path("l/<str:code>", content_views.follow_link, name="tracked_link"),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
+    path("api/docs/", DocsView.as_view(), name="api_docs"),
     path("api/v1/", include("advocacy.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

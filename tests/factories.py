@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.program.models import Goal
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
 from analytics.models import MemberFollowers, PostMetrics, Source
 from campaigns.models import Campaign
@@ -196,3 +197,16 @@ class PostMetricsFactory(TenantFactory):
     day = factory.LazyFunction(timezone.localdate)
     impressions = 1000
     source = Source.IMPORTED
+
+
+class GoalFactory(TenantFactory):
+    class Meta:
+        model = Goal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    metric = Goal.Metric.IMPRESSIONS
+    target = 10_000
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=60))
+
