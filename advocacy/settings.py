@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "content",
     "analytics",
     "advocacy.program",
+    "advocacy.webhooks",
     "advocacy.demo",
 ]
 
@@ -306,6 +307,20 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-collect-post-metrics": {
         "task": "analytics.collect_post_metrics",
         "schedule": crontab(hour=f"*/{ANALYTICS_POST_METRICS_EVERY_HOURS}", minute=29),
+    },
+    # Last week's growth report to the webhooks that asked for it, early on Monday (UTC).
+    "webhooks-send-weekly-reports": {
+        "task": "webhooks.send_weekly_reports",
+        "schedule": crontab(day_of_week=1, hour=5, minute=23),
+    },
+    # Deliveries whose task was lost are queued again; the log keeps 30 days.
+    "webhooks-requeue-stalled-deliveries": {
+        "task": "webhooks.requeue_stalled_deliveries",
+        "schedule": crontab(minute="13,28,43,58"),
+    },
+    "webhooks-forget-old-deliveries": {
+        "task": "webhooks.forget_old_deliveries",
+        "schedule": crontab(hour=4, minute=11),
     },
 }
 
@@ -579,6 +594,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
+# Webhooks (docs/api.md): how long a receiver may take, how many tries a delivery gets, and
+# after how many failed tries in a row an endpoint is switched off (its admins are mailed).
+WEBHOOK_TIMEOUT_SECONDS = env_int_between("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 30)
+WEBHOOK_MAX_ATTEMPTS = env_int_between("WEBHOOK_MAX_ATTEMPTS", 8, 1, 20)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int_between("WEBHOOK_DISABLE_AFTER_FAILURES", 15, 1, 1000)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {

@@ -14,6 +14,7 @@ tenant_patterns = [
     path("manage/campaigns/", include("campaigns.urls")),
     path("", include("analytics.urls")),
     path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
+    path("settings/webhooks/", include("advocacy.webhooks.urls")),
     path("settings/", include("advocacy.tenancy.urls")),
 ]
 

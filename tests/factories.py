@@ -9,8 +9,10 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.linkedin import crypto
 from advocacy.program.models import Goal
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
+from advocacy.webhooks.models import Event, WebhookEndpoint
 from analytics.models import MemberFollowers, PostMetrics, Source
 from campaigns.models import Campaign
 from content.models import (
@@ -210,3 +212,14 @@ class GoalFactory(TenantFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
     deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=60))
 
+
+class WebhookEndpointFactory(TenantFactory):
+    """An endpoint with the secret `whsec_test` unless told."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    organization = factory.SubFactory(OrganizationFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.com/{n}")
+    events = factory.LazyFunction(lambda: [Event.POST_PUBLISHED.value])
+    secret_encrypted = factory.LazyFunction(lambda: crypto.encrypt("whsec_test"))

@@ -29,6 +29,7 @@ from .factories import (
     MemberFollowersFactory,
     PostFactory,
     TeamFactory,
+    WebhookEndpointFactory,
 )
 from .routes import Route, tenant_routes
 
@@ -43,6 +44,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "invitation_id": lambda cast: InvitationFactory(organization=cast.acme),
     "team_id": lambda cast: TeamFactory(organization=cast.acme),
     "feed_id": lambda cast: FeedSourceFactory(organization=cast.acme),
+    "endpoint_id": lambda cast: WebhookEndpointFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
