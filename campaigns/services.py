@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from advocacy.tenancy.audience import check_audience, pack
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
+from advocacy.tenancy.signals import send_after_commit
 
 from . import signals
 from .models import Campaign, CampaignAudienceTeam
@@ -206,11 +207,8 @@ def apply_campaign_bulk_action(
 
 def _announce_started(organization: Organization, campaign_ids: list[int]) -> None:
     """Tell the apps above that campaigns went live, once the change has committed."""
-    organization_id = organization.pk
-    transaction.on_commit(
-        lambda: signals.campaign_started.send(
-            sender=Campaign, organization_id=organization_id, campaign_ids=campaign_ids
-        )
+    send_after_commit(
+        signals.campaign_started, organization_id=organization.pk, campaign_ids=campaign_ids
     )
 
 

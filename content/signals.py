@@ -5,8 +5,9 @@ row as it is stored and never acts on a change that was rolled back. The webhook
 listens, to tell the organization's own systems.
 """
 
-from django.db import transaction
 from django.dispatch import Signal
+
+from advocacy.tenancy.signals import send_after_commit
 
 # Sent with `organization_id` and `post_id` when a post is out on LinkedIn.
 post_published = Signal()
@@ -17,19 +18,15 @@ post_failed = Signal()
 content_created = Signal()
 
 
-def _send_on_commit(signal: Signal, **kwargs: object) -> None:
-    transaction.on_commit(lambda: signal.send(sender=None, **kwargs))
-
-
 def announce_post_published(organization_id: int, post_id: int) -> None:
-    _send_on_commit(post_published, organization_id=organization_id, post_id=post_id)
+    send_after_commit(post_published, organization_id=organization_id, post_id=post_id)
 
 
 def announce_post_failed(organization_id: int, post_id: int) -> None:
-    _send_on_commit(post_failed, organization_id=organization_id, post_id=post_id)
+    send_after_commit(post_failed, organization_id=organization_id, post_id=post_id)
 
 
 def announce_content_created(organization_id: int, item_ids: list[int], *, source: str) -> None:
-    _send_on_commit(
+    send_after_commit(
         content_created, organization_id=organization_id, item_ids=item_ids, source=source
     )

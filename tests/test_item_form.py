@@ -497,7 +497,7 @@ def test_a_new_link_is_fetched_after_commit(
 
 def preview_fetches(callbacks: list[Any]) -> list[Any]:
     """The callbacks run after commit but the announcement of a new item (content.signals)."""
-    return [c for c in callbacks if "_send_on_commit" not in getattr(c, "__qualname__", "")]
+    return [c for c in callbacks if "send_after_commit" not in getattr(c, "__qualname__", "")]
 
 
 def test_an_item_added_with_a_link_is_fetched_and_one_without_is_not(

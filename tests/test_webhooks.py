@@ -448,3 +448,21 @@ def test_post_refuses_plain_http_outside_the_allowed_networks(loopback: Any, set
     fetching.check_destination(f"http://127.0.0.1:{wire.port}/", require_https=True)
     fetching.check_destination("https://93.184.216.34/", require_https=True)
     assert not wire.touched
+
+
+def test_a_receiver_that_fails_never_breaks_the_change(
+    cast: Cast, django_capture_on_commit_callbacks, caplog
+):
+    from content.signals import content_created
+
+    def broken(sender: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the broker is down")
+
+    content_created.connect(broken, dispatch_uid="test.broken")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            created = api_for(cast.carol, cast.acme).post("content-items", {"title": "Still here"})
+    finally:
+        content_created.disconnect(dispatch_uid="test.broken")
+    assert created.status_code == 201
+    assert "the broker is down" in caplog.text
