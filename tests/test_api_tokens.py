@@ -59,8 +59,10 @@ def test_a_token_made_on_the_profile_page_is_shown_once_and_stored_hashed(cast: 
         organization=cast.acme, action="api_token.created"
     ).exists()
 
-    # The profile lists it by name and prefix; the token itself is never shown again.
+    # The profile lists it by name and prefix under its organization; the token itself is
+    # never shown again.
     profile = emma.get("/accounts/profile/").content.decode()
+    assert profile.index("Acme A/S") < profile.index("Intranet feed")
     assert "Intranet feed" in profile
     assert f"adv_{token.prefix}" in profile
     assert secret not in profile
@@ -72,6 +74,15 @@ def test_a_token_made_on_the_profile_page_is_shown_once_and_stored_hashed(cast: 
     assert body["organization"]["slug"] == "acme"
     assert body["membership"]["role"] == "employee"
     assert body["token"]["id"] == str(token.public_id)
+
+
+def test_the_profile_lists_tokens_per_organization(cast: Cast, client_for):
+    make_token(cast.fay, cast.acme, name="Acme reporting")
+    make_token(cast.fay, cast.globex, name="Globex reporting")
+    page = client_for(cast.fay).get("/accounts/profile/").content.decode()
+    acme, globex = page.index('id="api-tokens-acme"'), page.index('id="api-tokens-globex"')
+    assert acme < page.index("Acme reporting") < globex < page.index("Globex reporting")
+    assert "reporting" not in client_for(cast.emma).get("/accounts/profile/").content.decode()
 
 
 def test_the_token_form_offers_only_the_users_own_active_memberships(cast: Cast, client_for):
