@@ -305,6 +305,9 @@ def test_me_and_my_organizations_with_a_session(cast: Cast, client_for):
     assert [row["organization"]["slug"] for row in listed["results"]] == ["acme", "globex"]
     assert {row["role"] for row in listed["results"]} == {"facilitator"}
     assert listed["results"][0]["membership"] == str(cast.membership(cast.fay, cast.acme).public_id)
+    assert fay.get("organizations", {"role": "admin"}).json()["results"] == []
+    backwards = fay.get("organizations", {"ordering": "-name"}).json()["results"]
+    assert [row["organization"]["slug"] for row in backwards] == ["globex", "acme"]
 
 
 # Content items ---------------------------------------------------------------------------

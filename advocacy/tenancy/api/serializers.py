@@ -127,6 +127,17 @@ class TeamSerializer(StrictSerializer):
         return value
 
 
+class OrganizationFilters(Filters):
+    role = serializers.ChoiceField(
+        choices=Role.choices, required=False, help_text="Only where the caller has this role."
+    )
+
+    def apply(self, queryset: Any, data: Any) -> Any:
+        if "role" in data:
+            queryset = queryset.filter(role=data["role"])
+        return queryset
+
+
 class TeamFilters(Filters):
     q = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")
 

@@ -22,6 +22,7 @@ from .serializers import (
     MemberSerializer,
     MeSerializer,
     MyOrganizationSerializer,
+    OrganizationFilters,
     TeamFilters,
     TeamSerializer,
 )
@@ -53,6 +54,7 @@ class MeView(TenantAPIView):
 )
 class OrganizationViewSet(mixins.ListModelMixin, UserViewSet):
     serializer_class = MyOrganizationSerializer
+    filter_class = OrganizationFilters
     ordering_fields = {"name": "organization_name", "joined_at": "joined_at"}
     default_ordering = "name"
 
