@@ -10,6 +10,7 @@ import base64
 import hashlib
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -139,16 +140,19 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     # Core apps first, then the product apps in the order they may depend on each other.
     "advocacy.accounts",
     "advocacy.tenancy",
+    "advocacy.api",
     "advocacy.linkedin",
     "advocacy.sandbox",
     "campaigns",
     "content",
     "analytics",
     "advocacy.program",
+    "advocacy.webhooks",
     "advocacy.demo",
 ]
 
@@ -321,6 +325,20 @@ CELERY_BEAT_SCHEDULE = {
     "program-reconcile-brand-risk-flags": {
         "task": "program.reconcile_brand_risk_flags",
         "schedule": crontab(minute="13,43"),
+    },
+    # Last week's growth report to the webhooks that asked for it, early on Monday (UTC).
+    "webhooks-send-weekly-reports": {
+        "task": "webhooks.send_weekly_reports",
+        "schedule": crontab(day_of_week=1, hour=5, minute=23),
+    },
+    # Deliveries whose task was lost are queued again; the log keeps 30 days.
+    "webhooks-requeue-stalled-deliveries": {
+        "task": "webhooks.requeue_stalled_deliveries",
+        "schedule": crontab(minute="13,28,43,58"),
+    },
+    "webhooks-forget-old-deliveries": {
+        "task": "webhooks.forget_old_deliveries",
+        "schedule": crontab(hour=4, minute=11),
     },
 }
 
@@ -543,18 +561,69 @@ if not DEBUG:
         # The TLS-terminating proxy in front of gunicorn sets this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as "<count>/<second|minute|hour|day>" (DRF's throttle format)."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 600/hour or 10/minute, not {value!r}")
+    return value
+
+
+# The REST API (docs/api.md). Requests are counted per personal API token and per user, in
+# the cache (Redis in production, so every web process shares the count).
+API_THROTTLE_RATES = {
+    "api_token": env_rate("API_TOKEN_RATE", "1200/hour"),
+    "api_user": env_rate("API_USER_RATE", "3000/hour"),
+}
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "advocacy.api.schema.ApiAutoSchema",
+    # The bearer token first: its WWW-Authenticate makes a missing credential a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "advocacy.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "advocacy.api.throttling.TokenRateThrottle",
+        "advocacy.api.throttling.UserRateThrottle",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "advocacy.api.tenancy.error_envelope",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Advocacy API",
+    "DESCRIPTION": (
+        "The employee advocacy platform's REST API, version 1. Authenticate with a personal "
+        "API token (`Authorization: Bearer <token>`, made on your profile page); every token "
+        "acts for one organization with its member's role. Errors come as "
+        '`{"error": {"code", "message", "fields"}}`. See docs/api.md.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ContentItemStatusEnum": "content.models.ContentItem.Status",
+        "PostStatusEnum": "content.models.Post.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "LanguageEnum": "advocacy.settings.LANGUAGES",
+    },
+    # The documentation page's assets are served from this installation, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: it would load an image from swagger.io.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
+
+# Webhooks (docs/api.md): how long a receiver may take, how many tries a delivery gets, and
+# after how many failed tries in a row an endpoint is switched off (its admins are mailed).
+WEBHOOK_TIMEOUT_SECONDS = env_int_between("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 30)
+WEBHOOK_MAX_ATTEMPTS = env_int_between("WEBHOOK_MAX_ATTEMPTS", 8, 1, 20)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int_between("WEBHOOK_DISABLE_AFTER_FAILURES", 15, 1, 1000)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {

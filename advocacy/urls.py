@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from advocacy.api.views import DocsView, SchemaView
 from advocacy.program.views import notifications as program_notifications
 from content import views as content_views
 
@@ -14,6 +15,7 @@ tenant_patterns = [
     path("manage/campaigns/", include("campaigns.urls")),
     path("", include("analytics.urls")),
     path("settings/linkedin/", include("advocacy.linkedin.tenant_urls")),
+    path("settings/webhooks/", include("advocacy.webhooks.urls")),
     path("settings/", include("advocacy.tenancy.urls")),
     path("program/", include("advocacy.program.urls")),
 ]
@@ -23,6 +25,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("organizations/", views.organization_picker, name="organization_picker"),
     path("invitations/", include("advocacy.tenancy.invitation_urls")),
+    path("accounts/profile/tokens/", include("advocacy.api.token_urls")),
     path("accounts/", include("advocacy.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("linkedin/", include("advocacy.linkedin.urls")),
@@ -35,6 +38,8 @@ urlpatterns = [
         program_notifications.unsubscribe,
         name="program_unsubscribe",
     ),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
+    path("api/docs/", DocsView.as_view(), name="api_docs"),
     path("api/v1/", include("advocacy.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

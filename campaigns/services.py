@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from advocacy.tenancy.audience import check_audience, pack
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
+from advocacy.tenancy.signals import send_after_commit
 
+from . import signals
 from .models import Campaign, CampaignAudienceTeam
 
 if TYPE_CHECKING:
@@ -93,6 +95,8 @@ def create_campaign(
             summary=gettext("Created the campaign “%(name)s”") % {"name": campaign.name},
             data={"campaign": str(campaign.public_id), "status": campaign.status},
         )
+        if campaign.status == Campaign.Status.LIVE:
+            _announce_started(organization, [campaign.pk])
     return campaign
 
 
@@ -135,6 +139,8 @@ def update_campaign(
         data: dict[str, Any] = {"campaign": str(campaign.public_id), "changed": changed}
         if "status" in changed:
             data["status"] = [before_status, campaign.status]
+            if campaign.status == Campaign.Status.LIVE:
+                _announce_started(organization, [campaign.pk])
         record_audit_entry(
             organization=organization,
             actor=actor,
@@ -194,7 +200,16 @@ def apply_campaign_bulk_action(
             summary=bulk_action_summary(action, count),
             data={"campaigns": [str(public_id) for _pk, public_id in targets], "status": status},
         )
+        if status == Campaign.Status.LIVE:
+            _announce_started(organization, [pk for pk, _public_id in targets])
     return count
+
+
+def _announce_started(organization: Organization, campaign_ids: list[int]) -> None:
+    """Tell the apps above that campaigns went live, once the change has committed."""
+    send_after_commit(
+        signals.campaign_started, organization_id=organization.pk, campaign_ids=campaign_ids
+    )
 
 
 def _link_teams(*, organization: Organization, campaign: Campaign, teams: Iterable[Team]) -> bool:

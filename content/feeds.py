@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 from advocacy.tenancy.models import Organization
 from advocacy.tenancy.services import record_audit_entry
 
+from . import signals
 from .fetching import FetchError, FetchResponse, fetch
 from .models import ContentItem, FeedEntry, FeedSource
 
@@ -369,4 +370,7 @@ def _save_entries(
                 },
             )
             transaction.on_commit(lambda: _after_new_items(organization, items))
+            signals.announce_content_created(
+                organization.pk, [item.pk for item in items], source="feed"
+            )
     return PollResult(new=len(items), seen=len(known), skipped=len(fresh) - len(items))

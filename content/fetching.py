@@ -16,6 +16,10 @@ server-side request forgery:
 
 settings.FETCH_ALLOWED_NETWORKS names networks that may be fetched although they are not
 public (an intranet blog's feed, say); it is empty unless an operator sets it.
+
+`post()` sends a body (a webhook's delivery) through the same checks, the same pinned
+connection and the same deadline; it follows no redirect at all, and by default insists on
+https:// except towards the allowed networks.
 """
 
 from __future__ import annotations
@@ -124,8 +128,11 @@ def is_public_address(address: IPAddress) -> bool:
 
 def is_allowed_address(address: IPAddress) -> bool:
     """Public, or inside a network settings.FETCH_ALLOWED_NETWORKS allows on purpose."""
-    if is_public_address(address):
-        return True
+    return is_public_address(address) or in_allowed_network(address)
+
+
+def in_allowed_network(address: IPAddress) -> bool:
+    """Inside a network settings.FETCH_ALLOWED_NETWORKS names (an intranet, a test's)."""
     candidates = [address]
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         candidates.append(address.ipv4_mapped)
@@ -355,8 +362,15 @@ def _too_large() -> FetchFailed:
 
 
 def _read_body(
-    response: http.client.HTTPResponse, headers: Mapping[str, str], max_bytes: int
+    response: http.client.HTTPResponse,
+    headers: Mapping[str, str],
+    max_bytes: int,
+    *,
+    truncate: bool = False,
 ) -> bytes:
+    if truncate:
+        # Only the first bytes matter (a webhook receiver's answer): the rest is not read.
+        return response.read(max_bytes)
     declared = headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large()
@@ -380,6 +394,20 @@ def _get(
     deadline: float,
     max_bytes: int,
 ) -> FetchResponse:
+    return _exchange("GET", target, address, headers, b"", deadline, max_bytes)
+
+
+def _exchange(
+    method: str,
+    target: _Target,
+    address: IPAddress,
+    headers: Mapping[str, str],
+    body: bytes,
+    deadline: float,
+    max_bytes: int,
+    *,
+    truncate: bool = False,
+) -> FetchResponse:
     if deadline - time.monotonic() <= 0:
         raise FetchFailed(_("The site took too long to answer."))
     request_headers = {
@@ -392,7 +420,7 @@ def _get(
     connection = _Connection(target, address, deadline)
     response: http.client.HTTPResponse | None = None
     try:
-        connection.request("GET", target.path, headers=request_headers)
+        connection.request(method, target.path, body=body or None, headers=request_headers)
         response = connection.getresponse()
         response_headers: dict[str, str] = {}
         for name, value in response.getheaders():
@@ -400,9 +428,9 @@ def _get(
             previous = response_headers.get(name)
             response_headers[name] = value if previous is None else f"{previous}, {value}"
         if response.status in REDIRECT_STATUSES and response_headers.get("location"):
-            body = b""  # only the Location matters
+            content = b""  # only the Location matters
         else:
-            body = _read_body(response, response_headers, max_bytes)
+            content = _read_body(response, response_headers, max_bytes, truncate=truncate)
         if connection.cut_off:
             # The cut may look like an ordinary end of a body without a declared length.
             raise FetchFailed(_("The site took too long to answer."))
@@ -415,7 +443,7 @@ def _get(
         url=f"{target.scheme}://{target.host_header}{target.path}",
         status=response.status,
         headers=response_headers,
-        body=body,
+        body=content,
     )
 
 
@@ -453,3 +481,52 @@ def fetch(
             )
         current = urljoin(current, location)
     raise FetchFailed(_("The address redirects too many times."))
+
+
+def _plain_http_refused(host: str) -> FetchRefused:
+    return FetchRefused(
+        _(
+            "%(host)s is reached over plain http://, which is allowed only inside the networks "
+            "the platform's operator allows (FETCH_ALLOWED_NETWORKS). Use an https:// address."
+        )
+        % {"host": host}
+    )
+
+
+def check_destination(url: str, *, require_https: bool = False) -> None:
+    """Whether `url` passes the checks a fetch or a post makes before connecting.
+
+    Raises FetchRefused (or FetchFailed when the name cannot be resolved); sends nothing.
+    The address is checked again on every fetch: an answer now is no promise for later.
+    """
+    target = _target(url)
+    address = target.address or resolve(target.host, target.port)
+    if require_https and target.scheme != "https" and not in_allowed_network(address):
+        raise _plain_http_refused(target.host)
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+    max_bytes: int = 16 * 1024,
+    require_https: bool = True,
+) -> FetchResponse:
+    """POST `body` to `url` once, with the same checks, pinned address and deadline as
+    fetch(). Any status is returned; a redirect is returned as it is, never followed. Only
+    the first `max_bytes` of the answer are read. With `require_https` (the default), plain
+    http:// is refused unless the address is inside settings.FETCH_ALLOWED_NETWORKS.
+
+    Raises FetchRefused before anything is sent to an address that is not allowed, and
+    FetchFailed when the server cannot be reached or answer within the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    target = _target(url)
+    address = target.address or resolve(target.host, target.port)
+    if require_https and target.scheme != "https" and not in_allowed_network(address):
+        raise _plain_http_refused(target.host)
+    return _exchange(
+        "POST", target, address, headers or {}, body, deadline, max_bytes, truncate=True
+    )

@@ -42,7 +42,7 @@ from advocacy.linkedin.models import Connection, ConnectionStatus
 from advocacy.linkedin.services import client_for, record_failure
 from advocacy.tenancy.models import Organization
 
-from . import links
+from . import links, signals
 from .models import Post, PublishAttempt
 
 logger = logging.getLogger(__name__)
@@ -104,14 +104,22 @@ def claim_due_posts(now: datetime, *, limit: int = CLAIM_BATCH) -> list[Claimed]
     gone = Post.all_tenants.filter(_due(now)).filter(
         Q(author__is_active=False) | Q(author__user__is_active=False)
     )
-    gone.update(
-        status=Status.FAILED,
-        failure_code="AUTHOR_INACTIVE",
-        failure_reason=_("The author is no longer a member of the organization."),
-        claim_id=None,
-        claimed_at=None,
-        updated_at=now,
-    )
+    with transaction.atomic():
+        failed = list(
+            gone.select_for_update(skip_locked=True, of=("self",)).values_list(
+                "organization_id", "pk"
+            )
+        )
+        Post.all_tenants.filter(pk__in=[pk for _organization_id, pk in failed]).update(
+            status=Status.FAILED,
+            failure_code="AUTHOR_INACTIVE",
+            failure_reason=_("The author is no longer a member of the organization."),
+            claim_id=None,
+            claimed_at=None,
+            updated_at=now,
+        )
+        for organization_id, pk in failed:
+            signals.announce_post_failed(organization_id, pk)
     Post.all_tenants.filter(status=Status.SCHEDULED, next_attempt_at__lte=now).exclude(
         _author_can_publish()
     ).exclude(waiting_reason=_waiting_message()).update(
@@ -304,20 +312,24 @@ def _close(
 
 def _published(post: Post, urn: str, *, published_at: datetime) -> None:
     # Recorded whatever became of the claim: LinkedIn has the post, so must we.
-    Post.objects.for_org(post.organization).filter(
-        pk=post.pk, status=Status.PUBLISHING, linkedin_urn=""
-    ).update(
-        status=Status.PUBLISHED,
-        linkedin_urn=urn,
-        published_at=published_at,
-        next_attempt_at=None,
-        claim_id=None,
-        claimed_at=None,
-        waiting_reason="",
-        failure_reason="",
-        failure_code="",
-        updated_at=timezone.now(),
+    changed = (
+        Post.objects.for_org(post.organization)
+        .filter(pk=post.pk, status=Status.PUBLISHING, linkedin_urn="")
+        .update(
+            status=Status.PUBLISHED,
+            linkedin_urn=urn,
+            published_at=published_at,
+            next_attempt_at=None,
+            claim_id=None,
+            claimed_at=None,
+            waiting_reason="",
+            failure_reason="",
+            failure_code="",
+            updated_at=timezone.now(),
+        )
     )
+    if changed:
+        signals.announce_post_published(post.organization_id, post.pk)
 
 
 def _release(post: Post, claim_id: uuid.UUID, **fields: Any) -> bool:
@@ -331,7 +343,7 @@ def _release(post: Post, claim_id: uuid.UUID, **fields: Any) -> bool:
 
 
 def _fail(post: Post, claim_id: uuid.UUID, *, code: str, reason: str, **fields: Any) -> None:
-    _release(
+    failed = _release(
         post,
         claim_id,
         status=Status.FAILED,
@@ -341,6 +353,8 @@ def _fail(post: Post, claim_id: uuid.UUID, *, code: str, reason: str, **fields: 
         waiting_reason="",
         **fields,
     )
+    if failed:
+        signals.announce_post_failed(post.organization_id, post.pk)
 
 
 def _reason(error: errors.LinkedInError) -> str:

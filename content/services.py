@@ -23,7 +23,7 @@ from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.services import record_audit_entry
 from campaigns.models import Campaign
 
-from . import tasks
+from . import signals, tasks
 from .models import (
     MAX_CAPTIONS,
     MAX_COMMENTARY_LENGTH,
@@ -168,6 +168,7 @@ def create_content_item(
             )
             if item.url and not preview_changed:
                 request_item_preview(organization=organization, item=item)
+            signals.announce_content_created(organization.pk, [item.pk], source="library")
     except BaseException:
         uploads.discard()
         raise

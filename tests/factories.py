@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from advocacy.accounts.models import User
+from advocacy.linkedin import crypto
 from advocacy.program.models import (
     AgendaTopic,
     BrandRiskFlag,
@@ -32,6 +33,7 @@ from advocacy.program.models import (
     TopicVote,
 )
 from advocacy.tenancy.models import Invitation, Membership, Organization, Team
+from advocacy.webhooks.models import Event, WebhookEndpoint
 from analytics.models import MemberFollowers, PostMetrics, Source
 from campaigns.models import Campaign
 from content.models import (
@@ -465,3 +467,15 @@ class SurveyResponseFactory(TenantFactory):
     membership = factory.SubFactory(MembershipFactory)
     comfort = 3
     minutes_per_week = 30
+
+
+class WebhookEndpointFactory(TenantFactory):
+    """An endpoint with the secret `whsec_test` unless told."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    organization = factory.SubFactory(OrganizationFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.com/{n}")
+    events = factory.LazyFunction(lambda: [Event.POST_PUBLISHED.value])
+    secret_encrypted = factory.LazyFunction(lambda: crypto.encrypt("whsec_test"))

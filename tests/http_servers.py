@@ -58,11 +58,31 @@ def redirect(location: str, *, status: int = 302) -> Answer:
     return page(b"", content_type="", status=status, headers={"Location": location})
 
 
+def in_turn(*answers: Answer) -> Answer:
+    """Each request gets the next answer; the last one repeats."""
+    queue = list(answers)
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        current = queue.pop(0) if len(queue) > 1 else queue[0]
+        current(handler)
+
+    return answer
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
         self.server.requests.append((self.path, dict(self.headers.items())))
+        self._answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server.bodies.append(self.rfile.read(length))
+        self.server.requests.append((self.path, dict(self.headers.items())))
+        self._answer()
+
+    def _answer(self) -> None:
         answer = self.server.routes.get(self.path.split("?", 1)[0])
         if answer is None:
             page("not here", status=404, content_type="text/plain")(self)
@@ -79,6 +99,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.routes: dict[str, Answer] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []  # of POST requests, in order
         self.connections = 0
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -117,6 +138,10 @@ class Site:
     @property
     def request_headers(self) -> list[dict[str, str]]:
         return [headers for _path, headers in self._server.requests]
+
+    @property
+    def bodies(self) -> list[bytes]:
+        return list(self._server.bodies)
 
     def url(self, path: str = "/", *, host: str | None = None) -> str:
         host = host or self.host

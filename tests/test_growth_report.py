@@ -248,7 +248,10 @@ def test_cannot_get_other_org_growth_report(cast: Cast, client_for):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     anonymous = client_for(cast.greta).__class__().get("/api/v1/reports/growth")
-    assert anonymous.status_code == 403
+    # No credential at all: 401, naming the scheme the API takes.
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"].startswith("Bearer")
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
 
 
 def test_a_year_for_two_thousand_members_reads_rollups_not_raw_figures(

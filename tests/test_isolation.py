@@ -44,6 +44,7 @@ from .factories import (
     TeamFactory,
     TopicFactory,
     TopicProposalFactory,
+    WebhookEndpointFactory,
 )
 from .routes import Route, tenant_routes
 
@@ -72,6 +73,7 @@ PARAM_OBJECTS: dict[str, Callable[[Cast], Any]] = {
     "milestone_id": lambda cast: MilestoneFactory(organization=cast.acme),
     "goal_id": lambda cast: GoalFactory(organization=cast.acme),
     "proposal_id": lambda cast: TopicProposalFactory(organization=cast.acme),
+    "endpoint_id": lambda cast: WebhookEndpointFactory(organization=cast.acme),
 }
 
 # Path parameter → how to make an object of Acme's that belongs to one member (their own
