@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.audience_form import AudienceFormMixin
+from advocacy.tenancy.lists import PublicIdsField, choice_of
 from advocacy.tenancy.models import Organization, Team
 
 from .models import Campaign, CampaignAudienceTeam
@@ -94,11 +93,9 @@ class CampaignFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"] = forms.ModelChoiceField(
+        self.fields["team"] = choice_of(
+            Team.objects.for_org(organization).order_by("name"),
             label=_("For team"),
-            queryset=Team.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any team"),
         )
 
@@ -113,26 +110,8 @@ class CampaignFilterForm(forms.Form):
         return campaigns
 
 
-class PublicIdsField(forms.Field):
-    """A list of public ids from repeated form values (checkboxes named alike)."""
-
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {
-        "required": _("Select at least one campaign."),
-        "invalid": _("The selection could not be read. Reload the page and try again."),
-    }
-
-    def to_python(self, value: Any) -> list[uuid.UUID]:
-        if not value:
-            return []
-        try:
-            return [uuid.UUID(str(raw)) for raw in value]
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
 class CampaignBulkActionForm(forms.Form):
     action = forms.ChoiceField(
         label=_("With the selected campaigns"), choices=CampaignBulkAction.choices
     )
-    campaigns = PublicIdsField()
+    campaigns = PublicIdsField(error_messages={"required": _("Select at least one campaign.")})

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Value, When
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from advocacy.tenancy.http import OrgRequest
+from advocacy.tenancy.lists import back_to_list, report_errors
 from advocacy.tenancy.models import MANAGE_ROLES
 from advocacy.tenancy.permissions import role_required
 
@@ -72,13 +72,8 @@ def campaign_bulk(request: OrgRequest) -> HttpResponse:
         else:
             messages.info(request, _("Nothing needed changing."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    url = reverse("campaigns:list", kwargs={"org_slug": request.organization.slug})
-    # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
-    query = QueryDict(request.POST.get("return_query", "")).urlencode()
-    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        report_errors(request, form)
+    return back_to_list(request, "campaigns:list", org_slug=request.organization.slug)
 
 
 @role_required(MANAGE_ROLES)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.tenancy.audience_form import AudienceFormMixin
+from advocacy.tenancy.lists import PublicIdsField, choice_of
 from advocacy.tenancy.models import Organization, Team
 from advocacy.tenancy.querysets import TenantQuerySet
 from campaigns.models import Campaign
@@ -334,25 +334,19 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"] = forms.ModelChoiceField(
+        self.fields["campaign"] = choice_of(
+            Campaign.objects.for_org(organization).order_by("name"),
             label=_("Campaign"),
-            queryset=Campaign.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any campaign"),
         )
-        self.fields["topic"] = forms.ModelChoiceField(
+        self.fields["topic"] = choice_of(
+            Topic.objects.for_org(organization).order_by("name"),
             label=_("Topic"),
-            queryset=Topic.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any topic"),
         )
-        self.fields["team"] = forms.ModelChoiceField(
+        self.fields["team"] = choice_of(
+            Team.objects.for_org(organization).order_by("name"),
             label=_("For team"),
-            queryset=Team.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any team"),
         )
         # Choices rather than a model field: "any feed" and "by hand" sit beside the feeds.
@@ -399,24 +393,6 @@ class LibraryFilterForm(forms.Form):
         elif source:
             items = items.filter(source_feed__public_id=source)
         return items
-
-
-class PublicIdsField(forms.Field):
-    """A list of public ids from repeated form values (checkboxes named alike)."""
-
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {
-        "required": _("Select at least one item."),
-        "invalid": _("The selection could not be read. Reload the page and try again."),
-    }
-
-    def to_python(self, value: Any) -> list[uuid.UUID]:
-        if not value:
-            return []
-        try:
-            return [uuid.UUID(str(raw)) for raw in value]
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class BulkActionForm(forms.Form):
@@ -725,18 +701,14 @@ class PublishedPostsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"] = forms.ModelChoiceField(
+        self.fields["team"] = choice_of(
+            Team.objects.for_org(organization).order_by("name"),
             label=_("Team"),
-            queryset=Team.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any team"),
         )
-        self.fields["campaign"] = forms.ModelChoiceField(
+        self.fields["campaign"] = choice_of(
+            Campaign.objects.for_org(organization).order_by("name"),
             label=_("Campaign"),
-            queryset=Campaign.objects.for_org(organization).order_by("name"),
-            to_field_name="public_id",
-            required=False,
             empty_label=_("Any campaign"),
         )
 

@@ -15,10 +15,8 @@ from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
-    QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from django.utils.translation import ngettext
 
 from advocacy.linkedin.models import Connection
 from advocacy.tenancy.http import OrgRequest
+from advocacy.tenancy.lists import back_to_list, report_errors
 from advocacy.tenancy.models import MANAGE_ROLES, Team
 from advocacy.tenancy.permissions import role_required
 from campaigns.models import Campaign
@@ -178,9 +177,7 @@ def library_bulk(request: OrgRequest) -> HttpResponse:
         else:
             messages.info(request, _("Nothing needed changing."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_errors(request, form)
     return _back_to_library(request)
 
 
@@ -290,10 +287,7 @@ def _campaign_from_query(request: OrgRequest) -> list[uuid.UUID]:
 
 
 def _back_to_library(request: OrgRequest) -> HttpResponse:
-    url = reverse("content:library", kwargs={"org_slug": request.organization.slug})
-    # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
-    query = QueryDict(request.POST.get("return_query", "")).urlencode()
-    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+    return back_to_list(request, "content:library", org_slug=request.organization.slug)
 
 
 # Feeds -----------------------------------------------------------------------------------
@@ -409,9 +403,7 @@ def feed_bulk(request: OrgRequest) -> HttpResponse:
         else:
             messages.info(request, _("Nothing needed changing."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_errors(request, form)
     return _back_to_feeds(request)
 
 
@@ -422,10 +414,7 @@ def _get_feed(request: OrgRequest, feed_id: uuid.UUID) -> FeedSource:
 
 
 def _back_to_feeds(request: OrgRequest) -> HttpResponse:
-    url = reverse("content:feed_list", kwargs={"org_slug": request.organization.slug})
-    # Only a query string is taken from the form, re-encoded, so it cannot lead elsewhere.
-    query = QueryDict(request.POST.get("return_query", "")).urlencode()
-    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+    return back_to_list(request, "content:feed_list", org_slug=request.organization.slug)
 
 
 # Sharing and employees' posts ----------------------------------------------------------------
@@ -734,9 +723,7 @@ def my_posts_bulk(request: OrgRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = MyPostsBulkForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_errors(request, form)
         return redirect("content:my_posts", org_slug=request.organization.slug)
     action = form.cleaned_data["action"]
     chosen = form.cleaned_data["posts"]
