@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 
@@ -113,13 +115,26 @@ def world(cast: Cast) -> None:
 def test_a_property_based_run_finds_no_server_error_and_no_answer_outside_the_schema(
     cast: Cast, settings: Any
 ):
+    settings.API_THROTTLE_RATES = {"api_token": "100000/hour", "api_user": "100000/hour"}
+    # The calls go through the WSGI handler, whose request signals would close the test's
+    # database connection after each answer (with PostgreSQL's pool, CONN_MAX_AGE is 0):
+    # as Django's own test client does, keep it open while the test's transaction lasts.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _property_based_run(cast)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _property_based_run(cast: Cast) -> None:
     import schemathesis
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     from advocacy.wsgi import application
 
-    settings.API_THROTTLE_RATES = {"api_token": "100000/hour", "api_user": "100000/hour"}
     world(cast)
     headers = {"Authorization": f"Bearer {make_token(cast.alice, cast.acme)}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
