@@ -6,7 +6,7 @@ Globex: greta (admin), gus (employee), and fay again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,32 @@ class Cast:
 
     def membership(self, user: User, organization: Organization) -> Membership:
         return Membership.objects.for_org(organization).get(user=user)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_flush_on_postgresql() -> Iterator[None]:
+    """Empty tables with DELETE, not TRUNCATE, after each transactional test on PostgreSQL.
+
+    Transactional tests (the live server's) end with a flush of every table. PostgreSQL's
+    TRUNCATE of the ~90 tables costs half a second each time, a DELETE of the few rows a test
+    left a few milliseconds; the end state is the same, every table empty (the foreign keys
+    are deferred, so the order does not matter). Sequences are reset the usual way.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def delete(
+        self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, **kwargs: Any
+    ) -> list[str]:
+        if reset_sequences or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, **kwargs)
+        # Table names from the schema, quoted: no input reaches this SQL.
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", delete)
+        yield
 
 
 @pytest.fixture(autouse=True)
