@@ -52,7 +52,7 @@ Outcome = PublishAttempt.Outcome
 
 # A claim this old belongs to a worker that died: the task's hard time limit is far shorter.
 STALE_CLAIM = timedelta(minutes=10)
-# Posts claimed per periodic run; the rest wait for the next minute.
+# Posts claimed in one go; the periodic publisher claims batch after batch (content.tasks).
 CLAIM_BATCH = 500
 # Tries before a post is given up as failed (429s do not count: the quota comes back).
 MAX_ATTEMPTS = 8

@@ -22,6 +22,7 @@ from advocacy.linkedin.models import Connection
 from advocacy.sandbox import models as sandbox
 from advocacy.tenancy.scope import tenant_scope
 from content import publishing
+from content import tasks as content_tasks
 from content.models import CampaignItem, ContentItem, Post, PublishAttempt, TrackedLink
 from content.sharing import Intent, PostDraft, create_post
 
@@ -294,6 +295,18 @@ def test_a_due_post_is_claimed_once_and_a_claim_sends_once(cast: Cast, linkedin:
         ]
     assert outcomes == ["published", "not claimed"]
     assert len(linkedin.posts()) == 1
+
+
+def test_the_periodic_publisher_hands_out_batch_after_batch_in_one_run(
+    cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch
+):
+    """Thousands due at 09:00 go out in that minute, not one batch a minute."""
+    monkeypatch.setattr(publishing, "CLAIM_BATCH", 2)
+    posts = [scheduled_due(cast, f"Morning post {number}") for number in range(5)]
+    assert content_tasks.publish_due_posts() == 5
+    assert {reload(post).status for post in posts} == {Status.PUBLISHED}
+    assert len(linkedin.posts()) == 5
+    assert content_tasks.publish_due_posts() == 0
 
 
 @pytest.mark.skipif(
