@@ -4,7 +4,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from advocacy.tenancy.audience import audience_q
 from advocacy.tenancy.querysets import TenantManager, TenantQuerySet
@@ -78,16 +89,24 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
 
     def with_share_counts(self, membership: Membership) -> ContentItemQuerySet:
         """`colleague_shares`: colleagues who published it; `shared_by_me`: whether the member's
-        post of it is out or on its way (a draft, a failed or a deleted post is not a share)."""
+        post of it is out or on its way (a draft, a failed or a deleted post is not a share).
+
+        Correlated subqueries, not a join: a page of 24 items counts the posts of those 24
+        only, whatever the size of the library and of its posts' history.
+        """
         posts = apps.get_model("content", "Post").all_tenants.filter(
             organization_id=membership.organization_id, content_item=OuterRef("pk")
         )
+        colleagues = (
+            posts.filter(status="published")
+            .exclude(author=membership)
+            .order_by()
+            .values("content_item")
+            .annotate(n=Count("author", distinct=True))
+            .values("n")
+        )
         return self.annotate(
-            colleague_shares=Count(
-                "posts__author",
-                filter=Q(posts__status="published") & ~Q(posts__author=membership),
-                distinct=True,
-            ),
+            colleague_shares=Coalesce(Subquery(colleagues, output_field=IntegerField()), 0),
             shared_by_me=Exists(
                 posts.filter(author=membership, status__in=["scheduled", "publishing", "published"])
             ),
@@ -95,11 +114,14 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
 
     def for_dashboard(self) -> ContentItemQuerySet:
         """Featured items first, then items in a live campaign, then the newest."""
-        return self.alias(
-            live_campaigns=Count("campaigns", filter=Q(campaigns__status="live"), distinct=True)
-        ).order_by(
+        live_links = apps.get_model("content", "CampaignItem").all_tenants.filter(
+            organization_id=OuterRef("organization_id"),
+            content_item=OuterRef("pk"),
+            campaign__status="live",
+        )
+        return self.alias(in_live_campaign=Exists(live_links)).order_by(
             "-featured",
-            Case(When(live_campaigns__gt=0, then=Value(0)), default=Value(1)),
+            Case(When(in_live_campaign=True, then=Value(0)), default=Value(1)),
             "-created_at",
             "-id",
         )
