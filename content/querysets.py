@@ -128,6 +128,26 @@ class ContentItemQuerySet(TenantQuerySet[Any]):
 
 
 class PostQuerySet(TenantQuerySet[Any]):
+    def with_click_counts(self) -> PostQuerySet:
+        """`click_count`: people's clicks on the post's tracked link (bots are left out).
+
+        A correlated subquery through the link's index, so a page of posts counts the clicks
+        of its own posts only.
+        """
+        clicks = (
+            apps.get_model("content", "Click")
+            .all_tenants.filter(
+                organization_id=OuterRef("organization_id"),
+                link__post=OuterRef("pk"),
+                is_bot=False,
+            )
+            .order_by()
+            .values("link")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(click_count=Coalesce(Subquery(clicks, output_field=IntegerField()), 0))
+
     def published(self) -> PostQuerySet:
         return self.filter(status="published")
 

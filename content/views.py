@@ -686,9 +686,7 @@ def my_posts(request: OrgRequest) -> HttpResponse:
     posts = (
         filters.apply(Post.objects.filter(organization=organization, author=request.membership))
         .select_related("content_item", "campaign")
-        .annotate(
-            click_count=Count("tracked_link__clicks", filter=Q(tracked_link__clicks__is_bot=False))
-        )
+        .with_click_counts()
         .order_by("-created_at", "-id")
     )
     page = Paginator(posts, MY_POSTS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -749,9 +747,7 @@ def published_posts(request: OrgRequest) -> HttpResponse:
     posts = (
         filters.apply(Post.objects.filter(organization=organization).published())
         .select_related("author__user", "author__team", "content_item", "campaign")
-        .annotate(
-            click_count=Count("tracked_link__clicks", filter=Q(tracked_link__clicks__is_bot=False))
-        )
+        .with_click_counts()
         .order_by("-published_at", "-id")
     )
     page = Paginator(posts, PUBLISHED_PAGE_SIZE).get_page(request.GET.get("page"))
