@@ -455,6 +455,9 @@ LINKEDIN_RATE_LIMIT_PAUSE_AFTER = env_int("LINKEDIN_RATE_LIMIT_PAUSE_AFTER", 3)
 ANALYTICS_POST_FRESH_DAYS = env_int_between("ANALYTICS_POST_FRESH_DAYS", 7, 1, 365)
 ANALYTICS_POST_MAX_AGE_DAYS = env_int_between("ANALYTICS_POST_MAX_AGE_DAYS", 90, 1, 3650)
 ANALYTICS_POST_RECOLLECT_HOURS = env_int_between("ANALYTICS_POST_RECOLLECT_HOURS", 20, 1, 24 * 30)
+# The workers recompute the rollups of the days a collection touched this many seconds after
+# the first of them, once for every member collected meanwhile (0: after each member).
+ANALYTICS_ROLLUP_DELAY_SECONDS = env_int_between("ANALYTICS_ROLLUP_DELAY_SECONDS", 30, 0, 3600)
 # How far back history is filled from LinkedIn's date-range endpoints (reported: 12 months).
 ANALYTICS_BACKFILL_DAYS = env_int_between("ANALYTICS_BACKFILL_DAYS", 365, 1, 3650)
 # Whether memberFollowersCount?q=dateRange answers each day's gain or its total: unconfirmed

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -55,6 +56,7 @@ from .models import MemberFollowers, PageFollowers, PostMetrics, Source
 from .rollups import (
     POST_FIGURES,
     days_of_posts,
+    mark_pending,
     participant_ids,
     recompute_days,
     today_of,
@@ -639,7 +641,32 @@ def _write_post_readings(
 # -- rollups ----------------------------------------------------------------------------------
 
 
+# Inside collect_organization: the days touched so far, recomputed once at the end.
+_deferred_days: ContextVar[set[date] | None] = ContextVar("deferred_rollup_days", default=None)
+
+
 def _recompute(organization: Organization, days: set[date]) -> None:
+    """The rollups of `days` after a unit of collection.
+
+    Recomputing a day reads every participant's figures, so doing it after each of thousands
+    of members would cost the square of the organization's size. In the foreground
+    (collect_organization) the days are gathered and done once at the end; on the workers,
+    with ANALYTICS_ROLLUP_DELAY_SECONDS, they are marked and one task does them a little
+    later (tasks.py); with 0, at once.
+    """
+    if not days:
+        return
+    deferred = _deferred_days.get()
+    if deferred is not None:
+        deferred.update(days)
+        return
+    if int(settings.ANALYTICS_ROLLUP_DELAY_SECONDS) > 0:
+        mark_pending(organization=organization, days=days)
+        return
+    _recompute_now(organization, days)
+
+
+def _recompute_now(organization: Organization, days: set[date]) -> None:
     """Recompute the rollups of `days`, one collection at a time per organization: two
     workers replacing the same day's rows at once would collide on its unique constraint."""
     if not days:
@@ -782,6 +809,21 @@ def collect_organization(
                 collect, organization=organization, membership_id=membership.pk, since=since
             )
             units.append((membership.display_name, str(figure), member_unit))
+    touched: set[date] = set()
+    deferred = _deferred_days.set(touched)
+    try:
+        _run_units(units, report, progress)
+    finally:
+        _deferred_days.reset(deferred)
+    _recompute_now(organization, touched)
+    return report
+
+
+def _run_units(
+    units: list[tuple[str, str, Callable[[], Collected]]],
+    report: CollectionReport,
+    progress: Callable[[Collected], None] | None,
+) -> None:
     for subject, figure, run in units:
         try:
             collected = run()
@@ -793,4 +835,3 @@ def collect_organization(
         report.units.append(collected)
         if progress is not None:
             progress(collected)
-    return report

@@ -161,3 +161,18 @@ class CampaignDay(DayFigures, TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["organization", "day"], name="campaignday_org_day")]
+
+
+class PendingRollupDay(TenantModel):
+    """A day whose rollups wait to be recomputed. The workers' collection marks the days it
+    touched, and one task a little later recomputes them for every member at once, instead
+    of once per member (rollups.recompute_pending, tasks.recompute_pending_rollups)."""
+
+    day = models.DateField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("day waiting for its rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="pendingrollupday_day"),
+        ]

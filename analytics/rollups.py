@@ -17,7 +17,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +28,14 @@ from django.utils import timezone
 from advocacy.tenancy.models import Membership, Organization
 from content.models import Click, ContentItem, Post
 
-from .models import CampaignDay, MemberFollowers, OrganizationDay, PageFollowers, TeamDay
+from .models import (
+    CampaignDay,
+    MemberFollowers,
+    OrganizationDay,
+    PageFollowers,
+    PendingRollupDay,
+    TeamDay,
+)
 
 POST_FIGURES = ("impressions", "members_reached", "reactions", "comments", "reshares")
 
@@ -166,13 +173,19 @@ def recompute_days(*, organization: Organization, days: Iterable[date]) -> int:
     if not wanted:
         return 0
     zone = zone_of(organization)
+    # The instants around the days first, so that the indexes on the times narrow the rows
+    # down before each one's local day is worked out.
+    since = datetime.combine(wanted[0], time.min, tzinfo=zone)
+    until = datetime.combine(wanted[-1] + timedelta(days=1), time.min, tzinfo=zone)
     posts = (
         counted_posts(organization)
+        .filter(published_at__gte=since, published_at__lt=until)
         .annotate(local_day=TruncDate("published_at", tzinfo=zone))
         .filter(local_day__in=wanted)
     )
     clicks = (
         Click.objects.for_org(organization)
+        .filter(clicked_at__gte=since, clicked_at__lt=until)
         .filter(is_bot=False, post__in=counted_posts(organization))
         .annotate(local_day=TruncDate("clicked_at", tzinfo=zone))
         .filter(local_day__in=wanted)
@@ -249,3 +262,32 @@ def days_of_posts(organization: Organization, post_ids: Iterable[int]) -> set[da
 def recompute_range(*, organization: Organization, start: date, end: date) -> int:
     """Every day from `start` to `end` (both included)."""
     return recompute_days(organization=organization, days=_every_day(start, end))
+
+
+# Days marked for later ----------------------------------------------------------------------
+
+
+def mark_pending(*, organization: Organization, days: Iterable[date]) -> None:
+    """Note days whose rollups must be recomputed (recompute_pending does it, once for all
+    the collections that marked them)."""
+    PendingRollupDay.objects.for_org(organization).bulk_create(
+        [PendingRollupDay(organization=organization, day=day) for day in set(days)],
+        ignore_conflicts=True,
+    )
+
+
+def recompute_pending(organization: Organization) -> int:
+    """Recompute the marked days of the organization and clear their marks; returns how many.
+
+    Under a lock on the organization's row, as every recompute: two workers replacing the
+    same day's rows at once would collide on its unique constraint. A day marked again while
+    this runs keeps its new mark (the mark waits for this transaction) and is done next time.
+    """
+    with transaction.atomic():
+        list(Organization.objects.select_for_update().filter(pk=organization.pk).values("pk"))
+        marks = PendingRollupDay.objects.for_org(organization)
+        days = sorted(set(marks.values_list("day", flat=True)))
+        if not days:
+            return 0
+        marks.filter(day__in=days).delete()
+        return recompute_days(organization=organization, days=days)

@@ -21,6 +21,8 @@ from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from advocacy.tenancy.models import Membership, Organization
@@ -28,7 +30,8 @@ from advocacy.tenancy.scope import tenant_scope
 from content.models import Click, Post
 
 from . import collection
-from .rollups import recompute_days, today_of
+from .models import PendingRollupDay
+from .rollups import recompute_days, recompute_pending, today_of
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ def _collect(
         with tenant_scope(organization):
             collected = run()
     except collection.Interrupted as stop:
+        if stop.collected.days:
+            schedule_pending_rollups(organization.pk)
         if stop.retryable and task.request.retries < task.max_retries:
             countdown = retry_countdown(stop, task.request.retries)
             logger.info("Collecting %s: %s; retrying in %.0fs", describe, stop.cause, countdown)
@@ -73,8 +78,36 @@ def _collect(
             return "cut short"
         logger.error("Collecting %s failed: %s", describe, stop.cause, exc_info=stop.cause)
         return "failed"
+    if collected.days:
+        schedule_pending_rollups(organization.pk)
     logger.info("Collected %s: %s", describe, collected.summary())
     return collected.summary()
+
+
+def schedule_pending_rollups(organization_id: int) -> None:
+    """One recompute of the organization's marked days, ANALYTICS_ROLLUP_DELAY_SECONDS from
+    the first mark: the members collected meanwhile are in it too. (A day marked as that
+    task runs waits for the next one, or for refresh_recent_rollups.)"""
+    delay = int(settings.ANALYTICS_ROLLUP_DELAY_SECONDS)
+    if delay <= 0:
+        return
+    if cache.add(f"analytics:rollups-scheduled:{organization_id}", True, timeout=delay):
+        recompute_pending_rollups.apply_async((organization_id,), countdown=delay)
+
+
+@shared_task(
+    name="analytics.recompute_pending_rollups",
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def recompute_pending_rollups(organization_id: int) -> int:
+    """Recompute the days the collection marked in one organization; how many there were."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    with tenant_scope(organization):
+        return recompute_pending(organization)
 
 
 @shared_task(
@@ -214,8 +247,12 @@ def refresh_recent_rollups() -> int:
     ) | set(
         Click.all_tenants.filter(clicked_at__gte=since).values_list("organization_id", flat=True)
     )
-    for organization in Organization.objects.filter(pk__in=active):
+    marked = set(PendingRollupDay.all_tenants.values_list("organization_id", flat=True))
+    for organization in Organization.objects.filter(pk__in=active | marked):
         today = today_of(organization)
         with tenant_scope(organization):
-            recompute_days(organization=organization, days=[today - timedelta(days=1), today])
-    return len(active)
+            if organization.pk in marked:
+                recompute_pending(organization)
+            if organization.pk in active:
+                recompute_days(organization=organization, days=[today - timedelta(days=1), today])
+    return len(active | marked)

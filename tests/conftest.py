@@ -81,6 +81,9 @@ def eager_celery(settings: Any) -> None:
     broker and a real worker on purpose.
     """
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Rollups at once after each collection: a test reads them right after. The delayed
+    # recompute of the workers has its own tests (tests/test_collection.py).
+    settings.ANALYTICS_ROLLUP_DELAY_SECONDS = 0
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import pytest
 import time_machine
 from celery import signals
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -32,7 +33,15 @@ from advocacy.sandbox.scenario import load_scenario, parse_scenario
 from advocacy.sandbox.services import mint_tokens
 from advocacy.tenancy.models import Membership
 from analytics import collection, tasks
-from analytics.models import MemberFollowers, OrganizationDay, PageFollowers, PostMetrics, Source
+from analytics.models import (
+    MemberFollowers,
+    OrganizationDay,
+    PageFollowers,
+    PendingRollupDay,
+    PostMetrics,
+    Source,
+)
+from analytics.rollups import mark_pending
 from content.models import Post
 from content.sharing import record_published_post
 
@@ -638,6 +647,62 @@ def test_the_rollups_of_the_touched_days_are_recomputed(cast: Cast, acme: Sandbo
     earlier = OrganizationDay.all_tenants.get(organization=cast.acme, day=date(2026, 11, 14))
     assert earlier.company_followers == expected_page(date(2026, 11, 14))
     assert earlier.employee_followers == 510 + 300
+
+
+def test_on_the_workers_the_touched_days_are_marked_and_recomputed_once_a_little_later(
+    cast: Cast, acme: Sandbox, settings: Any
+):
+    settings.ANALYTICS_ROLLUP_DELAY_SECONDS = 30
+    scheduled = f"analytics:rollups-scheduled:{cast.acme.pk}"
+    cache.delete(scheduled)
+    members = [pk for org_id, pk in collection.member_follower_targets() if org_id == cast.acme.pk]
+    assert len(members) == 2
+    # The first member's marks schedule the recompute (eager here, so at once).
+    tasks.collect_member_followers.delay(cast.acme.pk, members[0])
+    assert (
+        OrganizationDay.all_tenants.get(organization=cast.acme, day=TODAY).employees_with_followers
+        == 1
+    )
+    assert not PendingRollupDay.all_tenants.filter(organization=cast.acme).exists()
+    # The second finds a recompute scheduled already: its days wait, marked, for the next.
+    tasks.collect_member_followers.delay(cast.acme.pk, members[1])
+    assert PendingRollupDay.all_tenants.filter(organization=cast.acme, day=TODAY).exists()
+    assert (
+        OrganizationDay.all_tenants.get(organization=cast.acme, day=TODAY).employees_with_followers
+        == 1
+    )
+    # The periodic refresh recomputes whatever is marked, so no mark is ever forgotten.
+    tasks.refresh_recent_rollups.delay()
+    assert not PendingRollupDay.all_tenants.filter(organization=cast.acme).exists()
+    today = OrganizationDay.all_tenants.get(organization=cast.acme, day=TODAY)
+    assert (today.employee_followers, today.employees_with_followers) == (600 + 300, 2)
+    cache.delete(scheduled)
+
+
+def test_a_recompute_of_marked_days_replaces_their_rollups_and_clears_the_marks(
+    cast: Cast, acme: Sandbox
+):
+    collect_acme(cast)
+    OrganizationDay.all_tenants.filter(organization=cast.acme, day=TODAY).delete()
+    mark_pending(organization=cast.acme, days=[TODAY, TODAY])
+    assert tasks.recompute_pending_rollups.delay(cast.acme.pk).get() == 1
+    assert (
+        OrganizationDay.all_tenants.get(organization=cast.acme, day=TODAY).company_followers == 1100
+    )
+    assert tasks.recompute_pending_rollups.delay(cast.acme.pk).get() == 0
+
+
+def test_collect_metrics_recomputes_the_touched_days_once_at_the_end(
+    cast: Cast, acme: Sandbox, settings: Any
+):
+    settings.ANALYTICS_ROLLUP_DELAY_SECONDS = 30
+    acme.record_posts()
+    collect_acme(cast)
+    assert not PendingRollupDay.all_tenants.filter(organization=cast.acme).exists()
+    today = OrganizationDay.all_tenants.get(organization=cast.acme, day=TODAY)
+    assert (today.company_followers, today.employee_followers) == (1100, 600 + 300)
+    published = OrganizationDay.all_tenants.get(organization=cast.acme, day=date(2026, 11, 20))
+    assert (published.posts, published.impressions) == (1, 500)
 
 
 # collect_metrics ----------------------------------------------------------------------------
