@@ -84,6 +84,15 @@ class RowWriter:
                     [table, column],
                 )
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of each written table (PostgreSQL only): right
+        after a bulk load it knows nothing of millions of new rows and picks nested loops."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model in self.written_models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
     def _default(self, model: type[models.Model], field: models.Field[Any, Any]) -> Any:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             return self.stamp

@@ -1308,19 +1308,23 @@ class ScaleGenerator:
 
     def _member_rows(self, pk: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         clock = self.clock
+        # Millions of rows: the days and their collection times are made once.
+        window = [clock.first_day + timedelta(days=offset) for offset in range(clock.days)]
+        collected = [self._collected(day) for day in window]
         for plan in self.orgs:
             for member in plan.members:
                 if member.opted_in_at is None or member.followers is None:
                     continue
-                day = max(member.opted_in_at.astimezone(clock.zone).date(), clock.first_day)
+                first = member.opted_in_at.astimezone(clock.zone).date()
+                start = max(0, (first - clock.first_day).days)
                 on = member.followers.on
-                while day <= clock.today:
+                for index in range(start, clock.days):
+                    day = window[index]
                     yield (
                         pk, plan.id, _uuid(rng), member.membership_id, day, on(day), Source.API,
-                        self._collected(day),
+                        collected[index],
                     )  # fmt: skip
                     pk += 1
-                    day += timedelta(days=1)
 
     def _metric_rows(self, pk: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         for plan in self.orgs:
@@ -1335,6 +1339,7 @@ class ScaleGenerator:
     # rollups -----------------------------------------------------------------------------
 
     def _write_rollups(self) -> None:
+        self.writer.analyze()
         for plan in self.orgs:
             organization = Organization.objects.get(pk=plan.id)
             recompute_range(
