@@ -41,7 +41,7 @@ class RowWriter:
             # A query while COPY runs would wait for the COPY, which waits for the rows.
             raise RuntimeError("next_id() was called from inside a write's rows; call it before")
         table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(model._meta.pk.column)
+        column = _quoted_column(model._meta.pk)
         with connection.cursor() as cursor:
             # Names from the model's metadata, quoted: no input reaches this SQL.
             cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608
@@ -74,7 +74,7 @@ class RowWriter:
         with connection.cursor() as cursor:
             for model in self.written_models:
                 table = model._meta.db_table
-                column = model._meta.pk.column
+                column = _quoted_column(model._meta.pk, quoted=False)
                 quoted_table = connection.ops.quote_name(table)
                 quoted_column = connection.ops.quote_name(column)
                 cursor.execute(
@@ -123,7 +123,7 @@ class RowWriter:
             json.dumps(value) if isinstance(field, models.JSONField) else value
             for field, value in zip(columns[given:], tail, strict=True)
         )
-        names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+        names = ", ".join(_quoted_column(field) for field in columns)
         statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
         connection.ensure_connection()
         raw: Any = connection.connection
@@ -165,11 +165,8 @@ class RowWriter:
         tail: tuple[Any, ...],
         rows: Iterable[Sequence[Any]],
     ) -> int:
-        prepare: list[Callable[[Any], Any]] = [
-            (lambda value, field=field: field.get_db_prep_save(value, connection))
-            for field in columns
-        ]
-        names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+        prepare = [_preparer(field) for field in columns]
+        names = ", ".join(_quoted_column(field) for field in columns)
         marks = ", ".join(["%s"] * len(columns))
         table = connection.ops.quote_name(model._meta.db_table)
         # Names from the model's metadata, quoted; the values go as parameters.
@@ -187,6 +184,19 @@ class RowWriter:
                 )
                 written += len(batch)
         return written
+
+
+def _quoted_column(field: models.Field[Any, Any], *, quoted: bool = True) -> str:
+    column = field.column
+    assert column is not None, f"{field} has no column"
+    return connection.ops.quote_name(column) if quoted else column
+
+
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 def _relations(model: type[models.Model]) -> list[Any]:
@@ -208,7 +218,7 @@ def delete_rows(queryset: models.QuerySet[Any]) -> int:
     model = queryset.model
     sql, params = _subquery(queryset)
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    pk = _quoted_column(model._meta.pk)
     with connection.cursor() as cursor:
         # The subquery is the ORM's own SQL with its parameters.
         cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)  # noqa: S608
