@@ -19,7 +19,7 @@ PYPROJECT_HASH := $(shell $(PYTHON) -c 'import hashlib; print(hashlib.sha256(ope
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo test lint format clean
+.PHONY: help install run migrate demo test lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ format: install ## Fix what ruff can fix and format the code
 
 test: lint ## Lint, type check, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Needs PostgreSQL and Redis: DATABASE_URL and REDIS_URL (docs/performance.md). It generates
+# its data set into that database (minutes), so point it at a database of its own.
+BENCH_ARGS ?=
+bench: install ## Benchmarks at scale on PostgreSQL + Redis (BENCH_ARGS=--quick for a short run)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean: ## Remove .venv, var/ (the development database and broker), collected static files and caches
 	rm -rf .venv var staticfiles build *.egg-info .pytest_cache .ruff_cache .mypy_cache htmlcov .coverage .coverage.*
