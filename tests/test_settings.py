@@ -152,6 +152,25 @@ def test_a_postgres_url_gets_a_connection_pool(
     assert database["CONN_MAX_AGE"] == 0
 
 
+def test_postgres_jit_is_off_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = "postgres://advocacy@db.example:5432/advocacy"
+    loaded = load_settings(monkeypatch, tmp_path, DATABASE_URL=url)
+    assert loaded["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    loaded = load_settings(monkeypatch, tmp_path, DATABASE_URL=url, DATABASE_JIT="1")
+    assert "options" not in loaded["DATABASES"]["default"]["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_the_running_postgres_connection_has_jit_off() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the suite runs on the SQLite default")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_without_the_pool_connections_persist(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
