@@ -200,12 +200,13 @@ if DATABASE_URL:
         _database = dj_database_url.parse(DATABASE_URL)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-    if _database["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DATABASE_JIT", False):
+    _postgres = _database["ENGINE"] == "django.db.backends.postgresql"
+    if _postgres and not env_bool("DATABASE_JIT", False):
         # PostgreSQL's JIT compiles a query the planner thinks is costly: on the pages' queries
         # (a few thousand rows, correlated subqueries) the compiling took longer than the
         # query itself, 77 of 105 ms on the dashboard (docs/performance.md).
         _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    if _database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+    if _postgres and env_bool("DATABASE_POOL", True):
         # Django's own pool for psycopg 3; persistent connections and the pool exclude each other.
         _database["CONN_MAX_AGE"] = 0
         _database.setdefault("OPTIONS", {})["pool"] = {

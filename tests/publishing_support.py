@@ -99,9 +99,9 @@ def scenario_data() -> dict[str, Any]:
     return {"today": today, "seed": 11, "members": members, "pages": [], "posts": []}
 
 
-@pytest.fixture
-def linkedin(live_server: Any, settings: Any, cast: Cast) -> LinkedIn:
-    """The sandbox on the live server, Emma connected as m-emma, fast and private budgets."""
+def use_live_sandbox(live_server: Any, settings: Any) -> None:
+    """Point the LinkedIn client at the sandbox of the live server, with quick retries, no
+    waiting for budgets, and budgets of this test's own."""
     base = f"{live_server.url}/{settings.LINKEDIN_SANDBOX_PREFIX}"
     settings.LINKEDIN_API_URL = base
     settings.LINKEDIN_WWW_URL = base
@@ -111,6 +111,12 @@ def linkedin(live_server: Any, settings: Any, cast: Cast) -> LinkedIn:
     settings.LINKEDIN_REVOKED_RETRY_SECONDS = 0.01
     settings.LINKEDIN_QUOTA_MAX_WAIT_SECONDS = 0
     settings.LINKEDIN_RATE_LIMIT_KEY_PREFIX = f"linkedin:ratelimit:test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def linkedin(live_server: Any, settings: Any, cast: Cast) -> LinkedIn:
+    """The sandbox on the live server, Emma connected as m-emma, fast and private budgets."""
+    use_live_sandbox(live_server, settings)
     load_scenario(parse_scenario(scenario_data()))
     linkedin = LinkedIn(cast)
     linkedin.connect(cast.emma, "m-emma")

@@ -13,7 +13,6 @@ Copenhagen, so the organization's day and LinkedIn's UTC day are the same date.
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -46,7 +45,7 @@ from content.models import Post
 from content.sharing import record_published_post
 
 from .conftest import Cast
-from .publishing_support import LinkedIn
+from .publishing_support import LinkedIn, use_live_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -210,15 +209,7 @@ def setup_sandbox(
     scopes: list[str],
     page_scopes: list[str] | None = None,
 ) -> Sandbox:
-    base = f"{live_server.url}/{settings.LINKEDIN_SANDBOX_PREFIX}"
-    settings.LINKEDIN_API_URL = base
-    settings.LINKEDIN_WWW_URL = base
-    settings.SITE_URL = live_server.url
-    settings.LINKEDIN_RETRY_ATTEMPTS = 1
-    settings.LINKEDIN_RETRY_BASE_SECONDS = 0.01
-    settings.LINKEDIN_REVOKED_RETRY_SECONDS = 0.01
-    settings.LINKEDIN_QUOTA_MAX_WAIT_SECONDS = 0
-    settings.LINKEDIN_RATE_LIMIT_KEY_PREFIX = f"linkedin:ratelimit:test-{uuid.uuid4().hex}"
+    use_live_sandbox(live_server, settings)
     settings.ANALYTICS_BACKFILL_DAYS = BACKFILL_DAYS
     load_scenario(parse_scenario(data))
     linkedin = Sandbox(cast)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import uuid
 import zoneinfo
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -43,7 +42,7 @@ from analytics.rollups import recompute_range
 from campaigns.models import Campaign
 from content.models import CampaignItem, Caption, Click, ContentItem, ItemTopic, Post, TrackedLink
 
-from .publishing_support import due_now, run_publisher
+from .publishing_support import due_now, run_publisher, use_live_sandbox
 
 TINY = ["--organizations", "3", "--members", "12", "--days", "20", "--posts", "60"]
 PASSWORD = "scale-password-2026"
@@ -360,14 +359,7 @@ def test_the_output_names_each_table_the_phases_and_the_logins(generated: str):
 @pytest.fixture
 def on_the_sandbox(live_server: Any, settings: Any) -> Callable[[], None]:
     """The sandbox on the live server, as the publishing and collection tests reach it."""
-    base = f"{live_server.url}/{settings.LINKEDIN_SANDBOX_PREFIX}"
-    settings.LINKEDIN_API_URL = base
-    settings.LINKEDIN_WWW_URL = base
-    settings.SITE_URL = live_server.url
-    settings.LINKEDIN_RETRY_ATTEMPTS = 1
-    settings.LINKEDIN_RETRY_BASE_SECONDS = 0.01
-    settings.LINKEDIN_QUOTA_MAX_WAIT_SECONDS = 0
-    settings.LINKEDIN_RATE_LIMIT_KEY_PREFIX = f"linkedin:ratelimit:test-{uuid.uuid4().hex}"
+    use_live_sandbox(live_server, settings)
     return lambda: None
 
 
