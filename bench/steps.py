@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from advocacy.demo.bulk import RowWriter
 from advocacy.sandbox import models as sandbox
 from advocacy.tenancy.models import Membership, Organization
 from analytics.models import MemberFollowers, PageFollowers, PostMetrics
@@ -376,37 +377,29 @@ class Workers(Protocol):
 COLLECTION_RATIO_TARGET = 0.25
 
 
-def _columns(model: Any) -> list[str]:
-    """Every column but the primary key (the database numbers the copies)."""
-    return [field.column for field in model._meta.concrete_fields if not field.primary_key]
+def _fields(model: Any) -> list[str]:
+    """Every column's attribute, the primary key included (the copy keeps the ids)."""
+    return [field.attname for field in model._meta.concrete_fields]
 
 
-def _copy_rate(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> float:
-    """Rows per second of loading `rows` in bulk into an empty copy of the model's table
-    (with its indexes): COPY on PostgreSQL, executemany elsewhere."""
+def _copy_rate(model: Any, rows: list[tuple[Any, ...]]) -> float:
+    """Rows per second of loading `rows` (values of `_fields`) in bulk into an empty copy of
+    the model's table, with its indexes, through the generator's writer: COPY on
+    PostgreSQL, batched inserts elsewhere."""
     if not rows:
         return 0.0
     table = model._meta.db_table
     scratch = f"bench_copy_{table}_{uuid.uuid4().hex[:8]}"
-    names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"CREATE TEMPORARY TABLE {scratch} (LIKE {table} INCLUDING ALL)")
-            began = time.perf_counter()
-            with cursor.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            elapsed = time.perf_counter() - began
         else:
             cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE 0")  # noqa: S608
-            marks = ", ".join(["%s"] * len(columns))
-            rows = [
-                tuple(value.hex if isinstance(value, uuid.UUID) else value for value in row)
-                for row in rows
-            ]
-            began = time.perf_counter()
-            cursor.executemany(f"INSERT INTO {scratch} ({names}) VALUES ({marks})", rows)  # noqa: S608
-            elapsed = time.perf_counter() - began
+    writer = RowWriter(stamp=timezone.now())
+    began = time.perf_counter()
+    writer.write(model, _fields(model), rows, table=scratch)
+    elapsed = time.perf_counter() - began
+    with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {scratch}")
     return len(rows) / elapsed if elapsed else 0.0
 
@@ -417,9 +410,7 @@ def _against_copy(
     """Rows stored per second over `elapsed`, against COPY of the same rows."""
     total = sum(len(rows) for _model, rows in stored)
     rate = total / elapsed if elapsed else 0.0
-    copy_seconds = sum(
-        len(rows) / _copy_rate(model, _columns(model), rows) for model, rows in stored if rows
-    )
+    copy_seconds = sum(len(rows) / _copy_rate(model, rows) for model, rows in stored if rows)
     copy_rate = total / copy_seconds if copy_seconds else 0.0
     ratio = rate / copy_rate if copy_rate else None
     return Line(
@@ -471,11 +462,11 @@ def collection(
         workers.submit(tasks.collect_member_posts, organization.pk, membership_id)
     workers.wait(timeout)
     elapsed = time.perf_counter() - began
-    follower_rows = list(followers.filter(day=today).values_list(*_columns(MemberFollowers)))
+    follower_rows = list(followers.filter(day=today).values_list(*_fields(MemberFollowers)))
     metric_rows = list(
         PostMetrics.objects.for_org(organization)
         .filter(collected_at__gte=began_at)
-        .values_list(*_columns(PostMetrics))
+        .values_list(*_fields(PostMetrics))
     )
     lines = [
         _against_copy(
@@ -494,7 +485,7 @@ def collection(
     elapsed = time.perf_counter() - began
     history = list(
         followers.filter(membership_id__in=newcomers, collected_at__gte=began_at).values_list(
-            *_columns(MemberFollowers)
+            *_fields(MemberFollowers)
         )
     )
     lines.append(

@@ -49,10 +49,16 @@ class RowWriter:
         return int(row[0] or 0) + 1 if row else 1
 
     def write(
-        self, model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        table: str | None = None,
     ) -> int:
         """Insert `rows` (tuples of the attributes `fields` names, in order) into `model`'s
-        table; every other column gets its default. Returns how many rows were written."""
+        table, or into `table` with the same columns; every other column gets its default.
+        Returns how many rows were written."""
         by_attname = {field.attname: field for field in model._meta.concrete_fields}
         given = [by_attname[name] for name in fields]
         rest = [field for field in model._meta.concrete_fields if field not in given]
@@ -60,11 +66,12 @@ class RowWriter:
         columns = given + rest
         if model not in self.written_models:
             self.written_models.append(model)
+        target = connection.ops.quote_name(table or model._meta.db_table)
         if connection.vendor == "postgresql":
-            written = self._copy(model, columns, len(given), tail, rows)
+            written = self._copy(target, columns, len(given), tail, rows)
         else:
-            written = self._insert(model, columns, tail, rows)
-        self.counts[model._meta.db_table] += written
+            written = self._insert(target, columns, tail, rows)
+        self.counts[table or model._meta.db_table] += written
         return written
 
     def reset_sequences(self) -> None:
@@ -108,7 +115,7 @@ class RowWriter:
 
     def _copy(
         self,
-        model: type[models.Model],
+        table: str,
         columns: list[models.Field[Any, Any]],
         given: int,
         tail: tuple[Any, ...],
@@ -124,7 +131,7 @@ class RowWriter:
             for field, value in zip(columns[given:], tail, strict=True)
         )
         names = ", ".join(_quoted_column(field) for field in columns)
-        statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+        statement = f"COPY {table} ({names}) FROM STDIN"
         connection.ensure_connection()
         raw: Any = connection.connection
         self._copying = True
@@ -160,7 +167,7 @@ class RowWriter:
 
     def _insert(
         self,
-        model: type[models.Model],
+        table: str,
         columns: list[models.Field[Any, Any]],
         tail: tuple[Any, ...],
         rows: Iterable[Sequence[Any]],
@@ -168,7 +175,6 @@ class RowWriter:
         prepare = [_preparer(field) for field in columns]
         names = ", ".join(_quoted_column(field) for field in columns)
         marks = ", ".join(["%s"] * len(columns))
-        table = connection.ops.quote_name(model._meta.db_table)
         # Names from the model's metadata, quoted; the values go as parameters.
         statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         written = 0
