@@ -116,37 +116,49 @@ def _followers_by_day(organization: Organization, days: list[date]) -> dict[date
     members = MemberFollowers.objects.for_org(organization).filter(
         membership__in=participant_ids(organization)
     )
-    # Per member: the last figure before the first day, then every figure within the days.
+    # Per member: the last figure before the first day (it counts from the first day), then
+    # every figure within the days. Each figure changes the sum by its difference from the
+    # member's previous one; streamed in member order, so memory holds days, not members'
+    # figures (a year of 5,000 members is 1.8 M rows).
     before = members.filter(day__lt=first).values("membership_id").annotate(last=Max("day"))
     starts = {row["membership_id"]: row["last"] for row in before}
-    member_rows: dict[int, list[tuple[date, int]]] = defaultdict(list)
     carried = members.filter(
         Q(day__gte=first, day__lte=last)
         | Q(day__in=set(starts.values()), membership_id__in=list(starts))
     ).order_by("membership_id", "day")
-    for membership_id, day, followers in carried.values_list("membership_id", "day", "followers"):
-        if day < first and starts.get(membership_id) != day:
-            continue
-        member_rows[membership_id].append((day, followers))
+    change: dict[date, int] = defaultdict(int)
+    joined: dict[date, int] = defaultdict(int)
+    member: int | None = None
+    previous: int | None = None
+    for membership_id, day, followers in carried.values_list(
+        "membership_id", "day", "followers"
+    ).iterator(chunk_size=10_000):
+        if day < first:
+            if starts.get(membership_id) != day:
+                continue
+            day = first
+        if membership_id != member:
+            member, previous = membership_id, None
+        if previous is None:
+            joined[day] += 1
+            change[day] += followers
+        else:
+            change[day] += followers - previous
+        previous = followers
     result: dict[date, dict[str, Any]] = {}
     page_index = 0
     page_value: int | None = None
-    cursors = dict.fromkeys(member_rows, 0)
-    values: dict[int, int] = {}
+    total = counted = 0
     for day in _every_day(first, last):
         while page_index < len(page_rows) and page_rows[page_index][0] <= day:
             page_value = page_rows[page_index][1]
             page_index += 1
-        for membership_id, rows in member_rows.items():
-            cursor = cursors[membership_id]
-            while cursor < len(rows) and rows[cursor][0] <= day:
-                values[membership_id] = rows[cursor][1]
-                cursor += 1
-            cursors[membership_id] = cursor
+        total += change.get(day, 0)
+        counted += joined.get(day, 0)
         result[day] = {
             "company_followers": page_value,
-            "employee_followers": sum(values.values()) if values else None,
-            "employees_with_followers": len(values),
+            "employee_followers": total if counted else None,
+            "employees_with_followers": counted,
         }
     return result
 
