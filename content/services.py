@@ -229,6 +229,10 @@ def update_content_item(
             teams_changed = _sync_links(ItemAudienceTeam, organization, item, "team", details.teams)
             if teams_changed and "audience" not in changed:
                 changed.append("audience")
+            if changed and not update_fields:
+                # Captions, topics or links changed, no column did: the item's version moves
+                # all the same (the dashboard's cached card is keyed on it, see cards.py).
+                item.save(update_fields=["updated_at"])
             if changed:
                 data: dict[str, Any] = {"item": str(item.public_id), "changed": changed}
                 if created:

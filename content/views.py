@@ -30,6 +30,8 @@ from advocacy.tenancy.permissions import role_required
 from campaigns.models import Campaign
 
 from . import links
+from .cards import attach_cards
+from .dashboard import dashboard_content
 from .forms import (
     BulkActionForm,
     ContentItemForm,
@@ -87,26 +89,8 @@ def dashboard(request: OrgRequest) -> HttpResponse:
     """What every member sees first: live campaigns and content ready to share, for them."""
     organization, membership = request.organization, request.membership
     now = timezone.now()
-    available = (
-        ContentItem.objects.filter(organization=organization).available(now).for_member(membership)
-    )
-    live = Campaign.objects.filter(organization=organization).live().for_member(membership)
-    campaigns = live.order_by("ends_on", "name").prefetch_related(
-        Prefetch(
-            "content_items",
-            queryset=available.order_by("-featured", "-created_at"),
-            to_attr="available_items",
-        )
-    )
-    items = (
-        available.for_dashboard()
-        .with_share_counts(membership)
-        .prefetch_related(
-            "captions",
-            Prefetch("campaigns", queryset=live.order_by("name"), to_attr="live_campaigns"),
-            Prefetch("topics", queryset=Topic.objects.for_org(organization).order_by("name")),
-        )[:DASHBOARD_SIZE]
-    )
+    content = dashboard_content(membership, now=now, size=DASHBOARD_SIZE)
+    attach_cards(request, organization, content.items)
     mine = dict(
         Post.objects.filter(organization=organization, author=membership)
         .exclude(status=Post.Status.DELETED)
@@ -119,9 +103,9 @@ def dashboard(request: OrgRequest) -> HttpResponse:
         request,
         "content/dashboard.html",
         {
-            "campaigns": campaigns,
-            "items": items,
-            "available_count": available.count(),
+            "campaigns": content.campaigns,
+            "items": content.items,
+            "available_count": content.available_count,
             "dashboard_size": DASHBOARD_SIZE,
             "my_counts": mine,
             "mix": recent_mix(membership, now),

@@ -166,6 +166,9 @@ def test_dashboard_query_count_does_not_grow_with_items(
     add_item()
     client = client_for(cast.emma)
     client.get(DASHBOARD)
+    # Both requests render a card that is not in the cache yet (that costs a query for the
+    # captions and one for the topics, for all missing cards together).
+    add_item()
     with CaptureQueriesContext(connection) as baseline:
         client.get(DASHBOARD)
     for _ in range(6):
@@ -320,9 +323,10 @@ def test_feed_query_count_does_not_grow_with_items_and_posts(
     add_item()
     client = client_for(cast.emma)
     client.get(DASHBOARD)
+    add_item()  # a card to render in both measured requests
     with CaptureQueriesContext(connection) as baseline:
         client.get(DASHBOARD)
-    for _ in range(5):
+    for _ in range(4):
         add_item()
     with django_assert_num_queries(len(baseline.captured_queries)):
         response = client.get(DASHBOARD)

@@ -630,9 +630,10 @@ def test_the_dashboard_shows_topics_without_a_query_per_item(
     client = client_for(cast.emma)
     page = client.get(DASHBOARD).content.decode()
     assert '<span class="badge badge--muted">Topic 0a</span>' in page
+    add_item(1)  # a card that is not in the cache yet, in both measured requests
     with CaptureQueriesContext(connection) as baseline:
         client.get(DASHBOARD)
-    for number in range(1, 6):
+    for number in range(2, 6):
         add_item(number)
     with django_assert_num_queries(len(baseline.captured_queries)):
         page = client.get(DASHBOARD).content.decode()

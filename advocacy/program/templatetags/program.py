@@ -10,14 +10,13 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from advocacy.program.buddies import READABLE_STATUSES, active_pair_of, buddy_in, pairs_of
+from advocacy.program.buddies import READABLE_STATUSES, active_pair_of, buddy_in
 from advocacy.program.coaching import (
     open_flags_of,
     open_flags_on,
-    unseen_feedback,
     visible_feedback,
 )
-from advocacy.program.models import BuddyPair, ReadRequest
+from advocacy.program.models import ReadRequest
 from advocacy.program.participation import is_participant
 from advocacy.tenancy.models import Membership
 from analytics.rollups import today_of
@@ -25,6 +24,7 @@ from analytics.rollups import today_of
 from ..charter import Speaker, charter_of, speaker_of
 from ..goals import goal_rows, goals_progress
 from ..training import ready_to_share_ids
+from ..waiting import waiting_for
 
 register = template.Library()
 
@@ -65,21 +65,19 @@ def participation_card(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     membership = request.membership
     taking_part = is_participant(membership)
-    pair = active_pair_of(membership) if taking_part else None
+    waiting = waiting_for(membership)
+    pair = active_pair_of(membership) if taking_part and waiting.has_active_pair else None
     return {
         "request": request,
         "membership": membership,
         "taking_part": taking_part,
+        "ready_to_share": waiting.ready_to_share,
         "buddy": buddy_in(pair, membership) if pair is not None else None,
         "pair": pair,
-        "invitations": pairs_of(membership)
-        .filter(status=BuddyPair.Status.INVITED, second=membership)
-        .count(),
-        "to_read": ReadRequest.objects.for_org(membership.organization)
-        .filter(reader=membership, read_at__isnull=True)
-        .count(),
-        "new_feedback": unseen_feedback(membership).count(),
-        "flags": list(open_flags_of(membership)),
+        "invitations": waiting.invitations,
+        "to_read": waiting.to_read,
+        "new_feedback": waiting.new_feedback,
+        "flags": list(open_flags_of(membership)) if waiting.open_flags else [],
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -1,0 +1,71 @@
+"""What waits for a member on their dashboard: buddy invitations, drafts to read, new
+feedback, open brand-risk flags, and whether they wear "ready to share".
+
+Counted in one query (a subquery each, for this member only), where the card used to ask
+five times; the buddy pair and the flags are read only when there is one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from advocacy.tenancy.models import Membership
+
+from .buddies import pairs_of
+from .coaching import open_flags_of, unseen_feedback
+from .models import BuddyPair, CourseCompletion, ReadRequest
+
+
+@dataclass(frozen=True)
+class Waiting:
+    invitations: int
+    to_read: int
+    new_feedback: int
+    open_flags: int
+    has_active_pair: bool
+    ready_to_share: bool
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    grouped = rows.order_by().values("organization_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
+
+
+def waiting_for(membership: Membership) -> Waiting:
+    organization = membership.organization
+    pairs = pairs_of(membership)
+    row = (
+        Membership.objects.for_org(organization)
+        .filter(pk=membership.pk)
+        .annotate(
+            invitations=_count(pairs.filter(status=BuddyPair.Status.INVITED, second=membership)),
+            to_read=_count(
+                ReadRequest.objects.for_org(organization).filter(
+                    reader=membership, read_at__isnull=True
+                )
+            ),
+            new_feedback=_count(unseen_feedback(membership)),
+            open_flags=_count(open_flags_of(membership)),
+            has_active_pair=Exists(pairs.filter(status=BuddyPair.Status.ACTIVE)),
+            ready_to_share=Exists(
+                CourseCompletion.objects.for_org(organization).filter(
+                    membership=OuterRef("pk"), course__is_basics=True
+                )
+            ),
+        )
+        .values(
+            "invitations",
+            "to_read",
+            "new_feedback",
+            "open_flags",
+            "has_active_pair",
+            "ready_to_share",
+        )
+        .first()
+    )
+    if row is None:
+        return Waiting(0, 0, 0, 0, False, False)
+    return Waiting(**row)
