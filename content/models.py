@@ -209,7 +209,13 @@ class ContentItem(AudienceFields, TenantModel):
         indexes = [
             models.Index(
                 fields=["organization", "status", "-created_at"], name="contentitem_org_status"
-            )
+            ),
+            # The library's order: its first page is read off the index, not sorted from
+            # every item of the organization.
+            models.Index(
+                fields=["organization", "-featured", "-created_at", "-id"],
+                name="contentitem_org_library",
+            ),
         ]
 
     def __str__(self) -> str:

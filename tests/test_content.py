@@ -113,6 +113,25 @@ def test_library_lists_the_organizations_items_with_their_caption_counts(cast: C
     assert "Theirs" not in response.content.decode()
 
 
+def test_caption_counts_hold_under_a_campaign_filter_and_on_every_page(cast: Cast, client_for):
+    spring = CampaignFactory(organization=cast.acme, name="Spring")
+    autumn = CampaignFactory(organization=cast.acme, name="Autumn")
+    both = ContentItemFactory(organization=cast.acme, title="In both")
+    for position in range(3):
+        CaptionFactory(content_item=both, position=position)
+    for campaign in (spring, autumn):
+        CampaignItem.all_tenants.create(
+            organization=cast.acme, campaign=campaign, content_item=both
+        )
+    ContentItemFactory(organization=cast.acme, title="Bare")
+    client = client_for(cast.carol)
+    listed = client.get(url("content:library"), {"campaign": str(spring.public_id)})
+    assert {item.title: item.caption_count for item in listed.context["page"]} == {"In both": 3}
+    everything = client.get(url("content:library"))
+    counts = {item.title: item.caption_count for item in everything.context["page"]}
+    assert counts == {"In both": 3, "Bare": 0}
+
+
 def test_library_search_matches_title_and_description(cast: Cast, client_for):
     ContentItemFactory(organization=cast.acme, title="Buddy pairs explained")
     ContentItemFactory(organization=cast.acme, title="Other", description="Working with a BUDDY")
