@@ -739,12 +739,11 @@ def published_posts(request: OrgRequest) -> HttpResponse:
 
 
 def follow_link(request: HttpRequest, code: str) -> HttpResponse:
-    """A tracked short link: one indexed read, one insert, then the 302."""
-    link = links.find_link(code)
-    if link is None:
+    """A tracked short link: the click recorded, then the 302."""
+    destination = links.follow(code, request)
+    if destination is None:
         raise Http404
-    links.record_click(link, request)
-    response = HttpResponseRedirect(link["destination"])
+    response = HttpResponseRedirect(destination)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
