@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from advocacy.sandbox.faults import count_call
 from advocacy.sandbox.models import CallCounter
 
 from .test_sandbox_support import (
@@ -145,3 +147,14 @@ def test_every_call_is_counted_under_its_operation_and_star(sandbox: Sandbox):
     sandbox.get("v2/userinfo", token, version=None)
     counts = dict(CallCounter.objects.values_list("endpoint", "count"))
     assert counts == {"member.followers": 1, "userinfo": 1, "*": 2}
+
+
+def test_a_call_is_counted_in_one_statement(db: None, django_assert_num_queries):
+    now = timezone.now()
+    with django_assert_num_queries(1):
+        assert count_call("posts.create", now) == {"posts.create": 1, "*": 1}
+    assert count_call("posts.create", now) == {"posts.create": 2, "*": 2}
+    assert count_call("me", now) == {"me": 1, "*": 3}
+    tomorrow = now + timedelta(days=1)
+    assert count_call("me", tomorrow) == {"me": 1, "*": 1}
+    assert CallCounter.objects.filter(day=now.date(), endpoint="*").get().count == 3

@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection
+from django.db.models import Sum
 
 from .models import AccessToken, App, CallCounter, Fault
 
@@ -59,15 +59,23 @@ class Injected:
 
 
 def count_call(operation: str, now: datetime) -> dict[str, int]:
-    """Count the call; returns today's counts for the operation and for '*', this one included."""
-    counts = {}
-    with transaction.atomic():
-        for name in (operation, ALL):
-            counter, _ = CallCounter.objects.get_or_create(day=now.date(), endpoint=name)
-            CallCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1)
-            counter.refresh_from_db(fields=["count"])
-            counts[name] = counter.count
-    return counts
+    """Count the call; returns today's counts for the operation and for '*', this one included.
+
+    One upsert of both counters (PostgreSQL and SQLite alike): every call of every client
+    comes through here, and reading, creating and bumping each counter apart took six
+    statements and about a third of the sandbox's time for a call.
+    """
+    day = now.date()
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SQL, [day, operation, day, ALL])
+        return dict(cursor.fetchall())
+
+
+_COUNT_SQL = """
+INSERT INTO sandbox_callcounter (day, endpoint, count) VALUES (%s, %s, 1), (%s, %s, 1)
+ON CONFLICT (day, endpoint) DO UPDATE SET count = sandbox_callcounter.count + 1
+RETURNING endpoint, count
+"""
 
 
 def apply_faults(operation: str, app: App, now: datetime) -> Injected | None:
