@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from advocacy.sandbox.models import Post
-from advocacy.sandbox.simulation import Series, growth_fraction, post_outcome
+from advocacy.sandbox.models import App, Member, Post
+from advocacy.sandbox.simulation import Series, Simulation, growth_fraction, post_outcome
 
 from .test_sandbox_support import (
     PAGE_SCOPES,
@@ -382,3 +385,35 @@ def test_share_statistics_lifetime_per_interval_and_per_post(sandbox: Sandbox):
     )
     assert per_post["elements"][0]["share"] == "urn:li:share:7401"
     assert per_post["elements"][0]["totalShareStatistics"]["impressionCount"] == 400
+
+
+def test_a_members_followers_cost_no_query_per_post(sandbox: Sandbox):
+    """The followers a member's API posts brought are summed without a query per post."""
+    ann = Member.objects.get(sub="m-ann")
+
+    def add_posts(count: int) -> None:
+        for number in range(count):
+            Post.objects.create(
+                urn=f"urn:li:share:{9_000_000 + Post.objects.count() + number}",
+                kind=Post.Kind.SHARE,
+                number=9_000_000 + Post.objects.count() + number,
+                origin=Post.Origin.API,
+                commentary=f"Post {Post.objects.count()} {number}",
+                visibility="PUBLIC",
+                lifecycle_state="PUBLISHED",
+                member=ann,
+                created_at=timezone.now() - timedelta(days=3),
+            )
+
+    def followers_now() -> tuple[int, int]:
+        simulation = Simulation(App.objects.get(), timezone.now())
+        with CaptureQueriesContext(connection) as queries:
+            count = simulation.member_followers_now(ann)
+        return count, len(queries.captured_queries)
+
+    add_posts(1)
+    one, with_one = followers_now()
+    add_posts(5)
+    six, with_six = followers_now()
+    assert with_six == with_one
+    assert six > one  # the posts did bring followers

@@ -252,11 +252,14 @@ class Simulation:
         # Only posts made through the API add followers: a scenario's history already holds
         # what its own posts brought.
         if member.pk not in self._member_posts:
-            self._member_posts[member.pk] = list(
+            posts = list(
                 Post.objects.filter(
                     member=member, origin=Post.Origin.API, lifecycle_state="PUBLISHED"
                 )
             )
+            for post in posts:
+                post.member = member  # each outcome reads its author: no query per post
+            self._member_posts[member.pk] = posts
         return self._member_posts[member.pk]
 
     def _grown_posts_for_page(self, page: Page) -> list[Post]:
