@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return arguments
 
 
+def measured(step: str, measure: Callable[[], list[Any]]) -> list[Any]:
+    """The step's lines, or, if it could not finish (a timeout, a load run that failed),
+    one FAIL line that says why, so the run goes on to the next step."""
+    from .steps import Line, LoadFailed
+
+    try:
+        return measure()
+    except (TimeoutError, LoadFailed, OSError) as failure:
+        reason = " ".join(str(failure).split())[:300] or type(failure).__name__
+        sys.stdout.write(f"   {step} did not finish: {reason}\n")
+        return [Line(step, f"did not finish: {reason}", None, "", target="finishes", passed=False)]
+
+
 class CeleryWorkers:
     """Tasks through Redis to the stack's workers; `wait` returns once nothing is queued,
     reserved, scheduled (a retry) or running, twice in a row."""
@@ -101,6 +115,17 @@ class CeleryWorkers:
                     busy += sum(len(tasks) for tasks in (answer or {}).values())
             quiet = quiet + 1 if not busy else 0
             time.sleep(0.5)
+
+    def settle(self, timeout: float = 300) -> None:
+        """After a step that gave up: drop what it left queued and let the running tasks
+        end, so the next step measures only its own work."""
+        from advocacy.celery import app
+
+        app.control.purge()
+        try:
+            self.wait(timeout)
+        except TimeoutError:
+            sys.stdout.write(f"   the workers were still busy {timeout:.0f}s after the step\n")
 
 
 def session_cookie(email: str) -> str:
@@ -231,28 +256,32 @@ def main(argv: list[str] | None = None) -> int:
         if "pages" in wanted:
             out("1. pages against the floor...\n")
             employee, comms = session_cookie(EMPLOYEE), session_cookie(COMMS)
-            floors = steps.measure_floor(base, concurrencies, seconds)
-            lines += steps.pages(
-                base,
-                {
-                    "dashboard": f"/o/{slug}/",
-                    "my posts": f"/o/{slug}/posts/",
-                    "content library": f"/o/{slug}/manage/content/",
-                },
-                cookies={"dashboard": employee, "my posts": employee, "content library": comms},
-                concurrencies=concurrencies,
-                seconds=seconds,
-                floors=floors,
-            )
+
+            def pages() -> list[steps.Line]:
+                return steps.pages(
+                    base,
+                    {
+                        "dashboard": f"/o/{slug}/",
+                        "my posts": f"/o/{slug}/posts/",
+                        "content library": f"/o/{slug}/manage/content/",
+                    },
+                    cookies={"dashboard": employee, "my posts": employee, "content library": comms},
+                    concurrencies=concurrencies,
+                    seconds=seconds,
+                    floors=steps.measure_floor(base, concurrencies, seconds),
+                )
+
+            lines += measured("pages", pages)
             stack.sample_memory()
             save(False)
         if "growth" in wanted:
             out("2. the growth report against raw SQL...\n")
-            lines += steps.growth(
-                base,
-                token=api_token(organization, COMMS),
-                organization=organization,
-                end=today_of(organization),
+            token = api_token(organization, COMMS)
+            lines += measured(
+                "growth",
+                lambda: steps.growth(
+                    base, token=token, organization=organization, end=today_of(organization)
+                ),
             )
             stack.sample_memory()
             save(False)
@@ -265,24 +294,30 @@ def main(argv: list[str] | None = None) -> int:
             workers = CeleryWorkers()
             if "collection" in wanted:
                 out("3. collection against COPY...\n")
-                lines += steps.collection(organization, workers)
+                lines += measured("collection", lambda: steps.collection(organization, workers))
+                workers.settle()
                 stack.sample_memory()
                 save(False)
             if "publishing" in wanted:
                 out(f"4. publishing {profile['publish']} posts due at once...\n")
-                lines += steps.publishing(organization, workers, posts=profile["publish"])
+                lines += measured(
+                    "publishing",
+                    lambda: steps.publishing(organization, workers, posts=profile["publish"]),
+                )
+                workers.settle()
                 stack.sample_memory()
                 save(False)
         if "redirect" in wanted:
             out("5. tracked links against the floor...\n")
-            floors = steps.measure_floor(base, concurrencies, seconds)
-            lines += steps.redirect(
-                base,
-                steps.tracked_paths(organization),
-                concurrencies=concurrencies,
-                seconds=seconds,
-                floors=floors,
-            )
+            paths = steps.tracked_paths(organization)
+
+            def redirect() -> list[steps.Line]:
+                floors = steps.measure_floor(base, concurrencies, seconds)
+                return steps.redirect(
+                    base, paths, concurrencies=concurrencies, seconds=seconds, floors=floors
+                )
+
+            lines += measured("redirect", redirect)
             stack.sample_memory()
             save(False)
     if "memory" in wanted:

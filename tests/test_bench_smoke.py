@@ -235,3 +235,31 @@ def test_the_table_and_the_results_file_say_what_passed(tmp_path: Path):
     assert "| pages | dashboard | 80.0 req/s | 100.0 | 80% | >= 40% | PASS |" in report.markdown(
         lines
     )
+
+
+def test_a_step_that_cannot_finish_becomes_a_fail_line_and_the_run_goes_on(
+    capsys: pytest.CaptureFixture[str],
+):
+    def stuck() -> list[steps.Line]:
+        raise TimeoutError("the workers were still busy after 1800s")
+
+    def unanswered() -> list[steps.Line]:
+        raise steps.LoadFailed("no request to /o/x/ was answered:\n  connection refused")
+
+    [timed_out] = run.measured("collection", stuck)
+    [failed] = run.measured("pages", unanswered)
+    assert (timed_out.step, timed_out.passed, timed_out.value) == ("collection", False, None)
+    assert timed_out.measure == "did not finish: the workers were still busy after 1800s"
+    assert failed.measure == "did not finish: no request to /o/x/ was answered: connection refused"
+    assert "collection did not finish" in capsys.readouterr().out
+    assert "FAIL" in report.table([timed_out, failed])
+    finished = [steps.Line("redirect", "16 clients", 1.0, "req/s", passed=True)]
+    assert run.measured("redirect", lambda: finished) == finished
+
+
+def test_an_error_that_is_not_a_measurement_failure_still_stops_the_run():
+    def broken() -> list[steps.Line]:
+        raise KeyError("a bug in the step")
+
+    with pytest.raises(KeyError):
+        run.measured("growth", broken)
