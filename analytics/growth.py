@@ -133,18 +133,47 @@ def employee_followers(
     organization: Organization, start: dt.date, end: dt.date
 ) -> list[tuple[int, int, int]]:
     """(membership id, followers on start, on end) of every participant with a connected
-    LinkedIn account and a figure on both days: the employees counted."""
-    rows = (
+    LinkedIn account and a figure on both days: the employees counted.
+
+    A member's figure on a day is their last one on or before it. Members are collected
+    daily, so most have a figure on the very day: those are read in one scan of the
+    (organization, day) index, and only the members without one are looked up the long way,
+    one backward index probe each.
+    """
+    participants = list(
         Membership.objects.for_org(organization)
         .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
         .filter(Exists(Connection.objects.filter(user=OuterRef("user"))))
-        .annotate(
-            on_start=_followers_on(start, organization), on_end=_followers_on(end, organization)
-        )
-        .filter(on_start__isnull=False, on_end__isnull=False)
-        .values_list("pk", "on_start", "on_end")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return [(pk, first, last) for pk, first, last in rows]
+    on_day: dict[tuple[int, dt.date], int] = {
+        (pk, day): followers
+        for pk, day, followers in MemberFollowers.objects.for_org(organization)
+        .filter(day__in={start, end})
+        .order_by()
+        .values_list("membership_id", "day", "followers")
+    }
+    figures = {pk: (on_day.get((pk, start)), on_day.get((pk, end))) for pk in participants}
+    missing = [pk for pk, pair in figures.items() if None in pair]
+    if missing:
+        for pk, on_start, on_end in (
+            Membership.objects.for_org(organization)
+            .filter(pk__in=missing)
+            .annotate(
+                on_start=_followers_on(start, organization),
+                on_end=_followers_on(end, organization),
+            )
+            .order_by()
+            .values_list("pk", "on_start", "on_end")
+        ):
+            first, last = figures[pk]
+            figures[pk] = (on_start if first is None else first, on_end if last is None else last)
+    return [
+        (pk, first, last)
+        for pk, (first, last) in figures.items()
+        if first is not None and last is not None
+    ]
 
 
 def posts_by_author(

@@ -169,10 +169,36 @@ def test_someone_who_left_is_in_no_figure(cast: Cast, program):
 
 
 def test_the_report_reads_a_fixed_number_of_rows(cast: Cast, program, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    # Emma has no figure on the first day itself: her last one before it is looked up too.
+    with django_assert_num_queries(8):
         growth_report(cast.acme, START, END)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         growth_report(cast.acme, date(2025, 1, 1), END)
+    # Everyone counted has a figure on both days: one query fewer.
+    followers(program["emma"], START, 210)
+    followers(program["emma"], END, 260)
+    with django_assert_num_queries(7):
+        report = growth_report(cast.acme, START, END)
+    assert report.employee_new_followers == 50 + 20
+
+
+def test_a_figure_on_the_day_itself_and_the_last_one_before_it_count_alike(
+    cast: Cast, program
+):
+    """Each member's figure on a day is their last one on or before it, whether it was taken
+    that very day or earlier; a member with no figure on or before the start is left out."""
+    carol, emma = program["carol"], program["emma"]
+    followers(carol, date(2026, 10, 10), 410)
+    report = growth_report(cast.acme, date(2026, 10, 10), date(2026, 10, 30))
+    # Carol: 410 on the 10th itself, 410 still on the 30th; Emma: 200 from 1 September,
+    # 250 on the 30th itself.
+    assert (report.employees_counted, report.employee_new_followers) == (2, 50)
+    assert report.employee_follower_growth_pct_avg == 12.5  # (0 % + 25 %) / 2
+    one_day = growth_report(cast.acme, date(2026, 10, 30), date(2026, 10, 30))
+    assert (one_day.employees_counted, one_day.employee_new_followers) == (2, 0)
+    MemberFollowers.all_tenants.filter(membership=emma, day=date(2026, 9, 1)).delete()
+    late = growth_report(cast.acme, date(2026, 10, 10), date(2026, 10, 30))
+    assert (late.employees_counted, late.employee_new_followers) == (1, 0)
 
 
 def test_the_command_prints_the_json(cast: Cast, program):
@@ -293,7 +319,7 @@ def test_a_year_for_two_thousand_members_reads_rollups_not_raw_figures(
     )  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
         report = growth_report(cast.acme, date(2025, 11, 1), date(2026, 10, 31))
-    assert len(queries.captured_queries) == 6
+    assert len(queries.captured_queries) == 8
     assert report.employees_counted == 2000
     assert report.employee_follower_growth_pct_avg == 10.0  # 100 -> 110 for each
     assert (report.impressions, report.clicks) == (3650, 365)
