@@ -188,7 +188,10 @@ def posts_by_author(
         .filter(published_at__gte=since, published_at__lt=until)
         .values("author")
         .order_by()
-        .annotate(posts=Count("pk"), company=Count("pk", filter=Q(is_company_content=True)))
+        # Counted on columns the published-posts index carries (not the id): an index-only scan.
+        .annotate(
+            posts=Count("*"), company=Count("is_company_content", filter=Q(is_company_content=True))
+        )
     )
 
 

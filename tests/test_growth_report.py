@@ -182,9 +182,7 @@ def test_the_report_reads_a_fixed_number_of_rows(cast: Cast, program, django_ass
     assert report.employee_new_followers == 50 + 20
 
 
-def test_a_figure_on_the_day_itself_and_the_last_one_before_it_count_alike(
-    cast: Cast, program
-):
+def test_a_figure_on_the_day_itself_and_the_last_one_before_it_count_alike(cast: Cast, program):
     """Each member's figure on a day is their last one on or before it, whether it was taken
     that very day or earlier; a member with no figure on or before the start is left out."""
     carol, emma = program["carol"], program["emma"]
