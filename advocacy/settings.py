@@ -279,6 +279,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery closes a prefork worker's database connections (and Django's pool with them) before
+# and after every task unless told to reuse them: a new PostgreSQL connection for each of
+# thousands of collection tasks. It now closes them every this many tasks, and after each task
+# advocacy/celery.py hands the connection back as a request's end does (to the pool, or kept
+# up to CONN_MAX_AGE; a broken one is dropped). A new worker process still starts afresh.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Collecting figures from LinkedIn (docs/analytics.md): the UTC hour of the daily follower
 # counts, and every how many hours post figures are collected.

@@ -79,3 +79,37 @@ def test_a_task_goes_through_the_broker_to_a_worker_and_runs(private_queue: str)
         ping.apply_async(args=[key], queue=private_queue)
         assert wait_for_cache(key) == "pong"
     cache.delete(key)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    reason="the connection pool is PostgreSQL's (SQLite opens a file, nothing to keep)",
+)
+def test_a_prefork_worker_keeps_its_connection_pool_from_one_task_to_the_next() -> None:
+    """Celery closes a prefork worker's connections, and Django's pool with them, around
+    every task unless told to reuse them: thousands of new PostgreSQL connections for one
+    day's collection. With CELERY_DB_REUSE_MAX the pool stays, and after each task the
+    connection goes back to it as at the end of a request."""
+    from types import SimpleNamespace
+
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.db import connection
+
+    from advocacy.celery import release_database_connections
+
+    fixup = DjangoWorkerFixup(app)
+    fixup.worker = SimpleNamespace(pool_cls="prefork")
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    connection.ensure_connection()
+    pool = connection.pool
+    for _ in range(5):
+        fixup.on_task_prerun(sender=task)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        fixup.on_task_postrun(sender=task)
+        release_database_connections(sender=task)
+        assert connection.connection is None  # handed back to the pool
+        assert connection.pool is pool
+    connection.ensure_connection()
+    assert connection.pool is pool
