@@ -135,6 +135,33 @@ def test_a_member_refusal_gives_the_application_call_back(quotas: Any, endpoint:
         take(endpoint, "bo")
 
 
+def test_the_counters_are_the_cache_s_own_and_expire_after_their_day(
+    quotas: Any, endpoint: str
+) -> None:
+    """The day's counters are plain cache integers (Redis counts them in one pipelined round
+    trip, LocMem through add and incr), and they expire an hour after the day ends."""
+    from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    with time_machine.travel(NOON, tick=False):
+        take(endpoint, "ann", times=3)
+        take(endpoint, "bo")
+        clock = ratelimit._Clock()
+        app = ratelimit._key("calls", ratelimit._scope(""), endpoint, clock.day)
+        ann = ratelimit._key("calls", ratelimit._scope("ann"), endpoint, clock.day)
+        assert (cache.get(app), cache.get(ann)) == (4, 3)
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            client = backend._cache.get_client(write=True)
+            ttl = client.ttl(backend.make_and_validate_key(ann))
+            assert clock.key_ttl - 5 <= ttl <= clock.key_ttl  # 12 h to midnight, plus one
+            assert 12 * 3600 <= ttl <= 13 * 3600 + 1
+        reset(endpoint, "ann")
+        assert cache.get(ann) is None
+        take(endpoint, "ann")
+        assert (cache.get(app), cache.get(ann)) == (5, 1)
+
+
 def test_quota_zero_turns_a_bucket_off(quotas: Any, endpoint: str) -> None:
     quotas.LINKEDIN_APP_DAILY_QUOTA = 0
     quotas.LINKEDIN_MEMBER_DAILY_QUOTA = 0

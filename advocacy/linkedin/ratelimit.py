@@ -30,7 +30,8 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext as _
 
 from .errors import RateLimited
@@ -127,27 +128,49 @@ def _seconds_until_allowed(number: int, quota: int, clock: _Clock) -> float:
     return max(0.0, allowed_at - clock.into_day) + 0.001
 
 
+def _count_calls(keys: list[str], ttl: int) -> list[int]:
+    """Count one call in each of `keys` (created at 0 for the day when missing); the numbers.
+
+    On Redis this is one round trip: SET NX with the day's expiry, then INCR, for every key in
+    one pipeline (Django's add() and incr() take three round trips a key). Django's Redis
+    cache stores integers unpickled, so get(), incr() and decr() read the same counters.
+    """
+    backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy of it
+    if isinstance(backend, RedisCache):
+        names = [backend.make_and_validate_key(key) for key in keys]
+        pipeline = backend._cache.get_client(names[0], write=True).pipeline(transaction=False)
+        for name in names:
+            pipeline.set(name, 0, ex=ttl, nx=True)
+            pipeline.incr(name)
+        return [int(number) for number in pipeline.execute()[1::2]]
+    numbers = []
+    for key in keys:
+        cache.add(key, 0, ttl)
+        numbers.append(cache.incr(key))
+    return numbers
+
+
 def _take(endpoint: str, member_key: str, clock: _Clock) -> float | None:
     """Count one call in each bucket; None when allowed, else seconds to wait (nothing taken)."""
-    for scope in {_scope(""), _scope(member_key)}:
-        if cache.get(_key("paused", scope, endpoint, clock.day)):
-            return clock.to_reset
+    scopes = {_scope(""), _scope(member_key)}
+    if any(cache.get_many([_key("paused", scope, endpoint, clock.day) for scope in scopes])):
+        return clock.to_reset
     buckets = [(_scope(""), _app_quota())]
     if member_key:
         buckets.append((_scope(member_key), _member_quota()))
-    taken: list[str] = []
-    for scope, quota in buckets:
-        if quota <= 0:
-            continue
-        key = _key("calls", scope, endpoint, clock.day)
-        cache.add(key, 0, clock.key_ttl)
-        number = cache.incr(key)
-        if number > allowance(quota, clock.into_day, _ahead_seconds()):
+    counted = [
+        (_key("calls", scope, endpoint, clock.day), quota) for scope, quota in buckets if quota > 0
+    ]
+    if not counted:
+        return None
+    numbers = _count_calls([key for key, _quota in counted], clock.key_ttl)
+    allowed = _ahead_seconds()
+    for (_key_name, quota), number in zip(counted, numbers, strict=True):
+        if number > allowance(quota, clock.into_day, allowed):
             # Give back what this attempt counted, so a refused call costs nothing.
-            for counted in [*taken, key]:
-                cache.decr(counted)
+            for key, _quota in counted:
+                cache.decr(key)
             return _seconds_until_allowed(number, quota, clock)
-        taken.append(key)
     return None
 
 
