@@ -266,16 +266,20 @@ def _history_start(today: date, since: date | None, has_history: bool) -> date |
 
 
 def _participant(organization: Organization, membership_id: int) -> Membership | None:
+    """The participant, with their user and LinkedIn connection read in the same query."""
     return (
         Membership.objects.for_org(organization)
         .filter(pk=membership_id, pk__in=participant_ids(organization))
-        .select_related("user")
+        .select_related("user__linkedin_connection")
         .first()
     )
 
 
 def _connection_of(membership: Membership) -> Connection | None:
-    return Connection.objects.filter(user_id=membership.user_id).select_related("user").first()
+    try:
+        return membership.user.linkedin_connection  # read with the membership
+    except Connection.DoesNotExist:
+        return None
 
 
 def collect_member_followers(

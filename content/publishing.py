@@ -472,7 +472,12 @@ def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.
     """Publish one claimed post (see the module docstring); returns what happened."""
     post = (
         Post.objects.for_org(organization)
-        .select_related("organization", "author__user", "content_item", "tracked_link")
+        .select_related(
+            "organization",
+            "author__user__linkedin_connection",
+            "content_item",
+            "tracked_link",
+        )
         .filter(pk=post_id, status=Status.PUBLISHING, claim_id=claim_id)
         .first()
     )
@@ -489,7 +494,11 @@ def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.
         )
         return Outcome.FAILED
     # The author's own connection, and no other: nothing lets one user post as another.
-    connection = Connection.objects.filter(user_id=author.user_id).first()
+    # (Read with the post, through the author's user.)
+    try:
+        connection: Connection | None = author.user.linkedin_connection
+    except Connection.DoesNotExist:
+        connection = None
     if connection is None or connection.needs_reconnect:
         _release(post, claim_id, next_attempt_at=now, waiting_reason=_waiting_message())
         return Outcome.NOT_SENT

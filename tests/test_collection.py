@@ -304,6 +304,39 @@ def test_a_later_collection_writes_only_today(cast: Cast, acme: Sandbox):
     assert emma_followers(cast)[TODAY + timedelta(days=1)] == (600, Source.API)
 
 
+def test_a_members_collection_reads_the_member_and_their_connection_in_one_query(
+    cast: Cast, acme: Sandbox
+):
+    """The same statements for any member on any day: the participant with their user and
+    connection together, whether they have history, the upsert and the days' rollups."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    emma = acme.emma()
+    collection.collect_member_followers(organization=cast.acme, membership_id=emma.pk)
+    counts = []
+    for days in (1, 2):
+        with (
+            time_machine.travel(NOW + timedelta(days=days), tick=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            result = collection.collect_member_followers(
+                organization=cast.acme, membership_id=emma.pk
+            )
+        assert result.rows == {"member followers": 1}
+        counts.append(len(queries.captured_queries))
+        # On SQLite the live sandbox shares the connection: its own statements are left out.
+        reads = [
+            query["sql"] for query in queries.captured_queries if "sandbox_" not in query["sql"]
+        ]
+        assert not any(sql.startswith('SELECT "linkedin_connection"') for sql in reads)
+        # Before the upsert: the participant (with user and connection), whether they have
+        # history, and the days typed or imported by hand. The rollups follow.
+        upsert = next(n for n, sql in enumerate(reads) if sql.startswith("INSERT"))
+        assert len([sql for sql in reads[:upsert] if sql.startswith("SELECT")]) == 3
+    assert counts[0] == counts[1]
+
+
 def test_since_fills_history_from_that_day_and_collecting_twice_changes_nothing(
     cast: Cast, acme: Sandbox
 ):

@@ -37,6 +37,9 @@ from .publishing_support import (
 )
 
 live = pytest.mark.django_db(transaction=True)
+# Statements of one publish_claimed, the sandbox's own left out (on SQLite its transaction
+# statements share the connection and cannot be told apart).
+PUBLISH_QUERIES = {"postgresql": 8, "sqlite": 12}
 pytestmark = live
 Status = Post.Status
 
@@ -295,6 +298,33 @@ def test_a_due_post_is_claimed_once_and_a_claim_sends_once(cast: Cast, linkedin:
         ]
     assert outcomes == ["published", "not claimed"]
     assert len(linkedin.posts()) == 1
+
+
+def test_publishing_a_claimed_post_reads_and_writes_a_fixed_handful_of_rows(
+    cast: Cast, linkedin: LinkedIn
+):
+    """The post, its author, their user and their LinkedIn connection in one read; then the
+    send claim, the publish, the attempt log and the webhooks: the same few statements for
+    every post, whatever the organization's size."""
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for number in range(2):
+        scheduled_due(cast, f"Counted {number}")
+        [claim] = publishing.claim_due_posts(timezone.now())
+        with tenant_scope(cast.acme), CaptureQueriesContext(connection) as queries:
+            outcome = publishing.publish_claimed(
+                organization=cast.acme, post_id=claim.post_id, claim_id=claim.claim_id
+            )
+        assert outcome == "published"
+        # On SQLite the live sandbox shares the connection: its own statements are left out.
+        reads = [
+            query["sql"] for query in queries.captured_queries if "sandbox_" not in query["sql"]
+        ]
+        counts.append(len(reads))
+        assert not any(sql.startswith('SELECT "linkedin_connection"') for sql in reads)
+    assert counts[0] == counts[1] <= PUBLISH_QUERIES[connection.vendor]
+    assert len(linkedin.posts()) == 2
 
 
 def test_the_periodic_publisher_hands_out_batch_after_batch_in_one_run(
