@@ -129,24 +129,35 @@ def _followers_on(day: dt.date, organization: Organization) -> Subquery:
     )
 
 
+def participants_connected(organization: Organization) -> list[tuple[int, bool]]:
+    """(membership id, has a LinkedIn connection) of every current participant."""
+    return list(
+        Membership.objects.for_org(organization)
+        .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
+        .annotate(connected=Exists(Connection.objects.filter(user=OuterRef("user"))))
+        .order_by("pk")
+        .values_list("pk", "connected")
+    )
+
+
 def employee_followers(
-    organization: Organization, start: dt.date, end: dt.date
+    organization: Organization,
+    start: dt.date,
+    end: dt.date,
+    participants: list[tuple[int, bool]] | None = None,
 ) -> list[tuple[int, int, int]]:
     """(membership id, followers on start, on end) of every participant with a connected
-    LinkedIn account and a figure on both days: the employees counted.
+    LinkedIn account and a figure on both days: the employees counted. `participants` is
+    participants_connected(organization), when the caller has read it already.
 
     A member's figure on a day is their last one on or before it. Members are collected
     daily, so most have a figure on the very day: those are read in one scan of the
     (organization, day) index, and only the members without one are looked up the long way,
     one backward index probe each.
     """
-    participants = list(
-        Membership.objects.for_org(organization)
-        .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
-        .filter(Exists(Connection.objects.filter(user=OuterRef("user"))))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    if participants is None:
+        participants = participants_connected(organization)
+    connected = [pk for pk, has_connection in participants if has_connection]
     on_day: dict[tuple[int, dt.date], int] = {
         (pk, day): followers
         for pk, day, followers in MemberFollowers.objects.for_org(organization)
@@ -154,7 +165,7 @@ def employee_followers(
         .order_by()
         .values_list("membership_id", "day", "followers")
     }
-    figures = {pk: (on_day.get((pk, start)), on_day.get((pk, end))) for pk in participants}
+    figures = {pk: (on_day.get((pk, start)), on_day.get((pk, end))) for pk in connected}
     missing = [pk for pk, pair in figures.items() if None in pair]
     if missing:
         for pk, on_start, on_end in (
@@ -200,12 +211,9 @@ def growth_report(organization: Organization, start: dt.date, end: dt.date) -> G
     check_range(start, end)
     followers_start = _page_followers_on(organization, start)
     followers_end = _page_followers_on(organization, end)
-    participants = (
-        Membership.objects.for_org(organization)
-        .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
-        .count()
-    )
-    counted = employee_followers(organization, start, end)
+    everyone = participants_connected(organization)
+    participants = len(everyone)
+    counted = employee_followers(organization, start, end, everyone)
     # Each one's growth unrounded; the mean is rounded. Someone who started at 0 followers
     # has no growth percentage and stays out of the mean (but in the counts).
     growths = [
