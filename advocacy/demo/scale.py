@@ -1083,8 +1083,12 @@ class ScaleGenerator:
         """The organization's posts: the benchmark employee's first, then the rest over the
         window, by connected participants (weighted by appetite), more in recent months."""
         clock = self.clock
+        # The benchmark employee's posts are exactly the ones planned for them below, so that
+        # the pages measured show the same posts whatever day the data is generated on.
+        benchmark = plan.members[EMPLOYEE_INDEX] if plan.is_large and plan.members else None
+        connected = [m for m in plan.members if m.connected]
         authors = sorted(
-            (m for m in plan.members if m.connected),
+            [m for m in connected if m is not benchmark] or connected,
             key=lambda m: (m.opted_in_at or clock.stamp, m.index),
         )
         # The prefix of `authors` connected by a day, and their cumulative appetite.
