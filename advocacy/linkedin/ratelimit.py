@@ -153,7 +153,8 @@ def _count_calls(keys: list[str], ttl: int) -> list[int]:
 def _take(endpoint: str, member_key: str, clock: _Clock) -> float | None:
     """Count one call in each bucket; None when allowed, else seconds to wait (nothing taken)."""
     scopes = {_scope(""), _scope(member_key)}
-    if any(cache.get_many([_key("paused", scope, endpoint, clock.day) for scope in scopes])):
+    paused = cache.get_many([_key("paused", scope, endpoint, clock.day) for scope in scopes])
+    if any(paused.values()):
         return clock.to_reset
     buckets = [(_scope(""), _app_quota())]
     if member_key:
@@ -164,9 +165,9 @@ def _take(endpoint: str, member_key: str, clock: _Clock) -> float | None:
     if not counted:
         return None
     numbers = _count_calls([key for key, _quota in counted], clock.key_ttl)
-    allowed = _ahead_seconds()
-    for (_key_name, quota), number in zip(counted, numbers, strict=True):
-        if number > allowance(quota, clock.into_day, allowed):
+    ahead = _ahead_seconds()
+    for (_counter, quota), number in zip(counted, numbers, strict=True):
+        if number > allowance(quota, clock.into_day, ahead):
             # Give back what this attempt counted, so a refused call costs nothing.
             for key, _quota in counted:
                 cache.decr(key)
