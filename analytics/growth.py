@@ -20,7 +20,7 @@ from advocacy.linkedin.models import Connection
 from advocacy.tenancy.models import Membership, Organization
 
 from .models import MemberFollowers, OrganizationDay, PageFollowers
-from .rollups import counted_posts, zone_of
+from .rollups import counted_posts, participants, zone_of
 
 # A report covers at most this many days (five years).
 MAX_RANGE_DAYS = 5 * 366
@@ -132,8 +132,7 @@ def _followers_on(day: dt.date, organization: Organization) -> Subquery:
 def participants_connected(organization: Organization) -> list[tuple[int, bool]]:
     """(membership id, has a LinkedIn connection) of every current participant."""
     return list(
-        Membership.objects.for_org(organization)
-        .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
+        participants(organization)
         .annotate(connected=Exists(Connection.objects.filter(user=OuterRef("user"))))
         .order_by("pk")
         .values_list("pk", "connected")
@@ -144,10 +143,10 @@ def employee_followers(
     organization: Organization,
     start: dt.date,
     end: dt.date,
-    participants: list[tuple[int, bool]] | None = None,
+    everyone: list[tuple[int, bool]] | None = None,
 ) -> list[tuple[int, int, int]]:
     """(membership id, followers on start, on end) of every participant with a connected
-    LinkedIn account and a figure on both days: the employees counted. `participants` is
+    LinkedIn account and a figure on both days: the employees counted. `everyone` is
     participants_connected(organization), when the caller has read it already.
 
     A member's figure on a day is their last one on or before it. Members are collected
@@ -155,9 +154,9 @@ def employee_followers(
     (organization, day) index, and only the members without one are looked up the long way,
     one backward index probe each.
     """
-    if participants is None:
-        participants = participants_connected(organization)
-    connected = [pk for pk, has_connection in participants if has_connection]
+    if everyone is None:
+        everyone = participants_connected(organization)
+    connected = [pk for pk, has_connection in everyone if has_connection]
     on_day: dict[tuple[int, dt.date], int] = {
         (pk, day): followers
         for pk, day, followers in MemberFollowers.objects.for_org(organization)
@@ -212,7 +211,7 @@ def growth_report(organization: Organization, start: dt.date, end: dt.date) -> G
     followers_start = _page_followers_on(organization, start)
     followers_end = _page_followers_on(organization, end)
     everyone = participants_connected(organization)
-    participants = len(everyone)
+    participant_count = len(everyone)
     counted = employee_followers(organization, start, end, everyone)
     # Each one's growth unrounded; the mean is rounded. Someone who started at 0 followers
     # has no growth percentage and stays out of the mean (but in the counts).
@@ -275,8 +274,8 @@ def growth_report(organization: Organization, start: dt.date, end: dt.date) -> G
         clicks=sums["clicks"] or 0,
         unique_clicks=sums["unique_clicks"] or 0,
         emv=emv,
-        participants=participants,
-        participation_pct=pct(len(authors), participants),
+        participants=participant_count,
+        participation_pct=pct(len(authors), participant_count),
         company_content_pct=pct(company_posts, posts),
         **reach,
     )

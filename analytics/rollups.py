@@ -48,12 +48,15 @@ def today_of(organization: Organization) -> date:
     return timezone.localtime(timezone.now(), zone_of(organization)).date()
 
 
-def participant_ids(organization: Organization) -> QuerySet[Any]:
-    return (
-        Membership.objects.for_org(organization)
-        .filter(is_active=True, user__is_active=True, opted_in_at__isnull=False)
-        .values("pk")
+def participants(organization: Organization) -> QuerySet[Membership]:
+    """The program's participants: active members of active users who opted in."""
+    return Membership.objects.for_org(organization).filter(
+        is_active=True, user__is_active=True, opted_in_at__isnull=False
     )
+
+
+def participant_ids(organization: Organization) -> QuerySet[Any]:
+    return participants(organization).values("pk")
 
 
 def counted_posts(organization: Organization) -> QuerySet[Any]:

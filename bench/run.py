@@ -117,8 +117,9 @@ class CeleryWorkers:
             time.sleep(0.5)
 
     def settle(self, timeout: float = 300) -> None:
-        """After a step that gave up: drop what it left queued and let the running tasks
-        end, so the next step measures only its own work."""
+        """After a worker step: drop whatever it left queued (a step that gave up leaves
+        tasks behind) and let the running ones end, so the next step measures only its own
+        work. After a step that finished, nothing is left and this returns at once."""
         from advocacy.celery import app
 
         app.control.purge()
