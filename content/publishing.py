@@ -472,17 +472,13 @@ def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.
     """Publish one claimed post (see the module docstring); returns what happened."""
     post = (
         Post.objects.for_org(organization)
-        .select_related(
-            "organization",
-            "author__user__linkedin_connection",
-            "content_item",
-            "tracked_link",
-        )
+        .select_related("author__user__linkedin_connection", "content_item", "tracked_link")
         .filter(pk=post_id, status=Status.PUBLISHING, claim_id=claim_id)
         .first()
     )
     if post is None:
         return "not claimed"
+    post.organization = organization  # the caller's, read once for all of its posts
     now = timezone.now()
     author = post.author
     if not (author.is_active and author.user.is_active):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,13 +27,39 @@ logger = logging.getLogger(__name__)
 
 # How long one run of the periodic publisher goes on claiming batches.
 DISPATCH_SECONDS = 30
+# Posts handed to one publishing task at most. A morning with thousands due goes out in
+# tasks of several posts, so a task's own cost (its message, the organization's read) is
+# paid once for several; a burst smaller than TASKS_PER_BURST posts still goes one post a
+# task, spread over every worker process.
+POSTS_PER_TASK = 10
+TASKS_PER_BURST = 32
+# A publishing task that has worked this long hands its remaining posts to a new task (with
+# the same claim) rather than run into its time limit.
+PUBLISH_TASK_SECONDS = 120
+
+
+def publishing_groups(claimed: list[publishing.Claimed]) -> list[tuple[int, list[int], str]]:
+    """The claimed posts as (organization id, post ids, claim id), one publishing task each.
+
+    Posts of one organization and one claim go together, at most POSTS_PER_TASK a task and
+    fewer when the batch is small, so that TASKS_PER_BURST tasks share a burst.
+    """
+    size = max(1, min(POSTS_PER_TASK, len(claimed) // TASKS_PER_BURST))
+    together: dict[tuple[int, str], list[int]] = {}
+    for claim in claimed:
+        together.setdefault((claim.organization_id, str(claim.claim_id)), []).append(claim.post_id)
+    return [
+        (organization_id, post_ids[start : start + size], claim_id)
+        for (organization_id, claim_id), post_ids in together.items()
+        for start in range(0, len(post_ids), size)
+    ]
 
 
 @shared_task(
     name="content.publish_due_posts", soft_time_limit=50, time_limit=60, ignore_result=True
 )
 def publish_due_posts() -> int:
-    """Claim every post that is due and hand each to a publishing task (every minute).
+    """Claim every post that is due and hand them to publishing tasks (every minute).
 
     Batch after batch while a full one comes back, within DISPATCH_SECONDS (well inside the
     time limit): a morning with thousands of posts due at 09:00 goes out in that minute, not
@@ -41,11 +69,50 @@ def publish_due_posts() -> int:
     handed_out = 0
     while True:
         claimed = publishing.claim_due_posts(timezone.now(), limit=publishing.CLAIM_BATCH)
-        for claim in claimed:
-            publish_post.delay(claim.organization_id, claim.post_id, str(claim.claim_id))
+        for organization_id, post_ids, claim_id in publishing_groups(claimed):
+            publish_posts.delay(organization_id, post_ids, claim_id)
         handed_out += len(claimed)
         if len(claimed) < publishing.CLAIM_BATCH or time.monotonic() > deadline:
             return handed_out
+
+
+@shared_task(
+    name="content.publish_posts",
+    acks_late=True,  # the posts are claimed in the database; a redelivery finds spent claims
+    soft_time_limit=PUBLISH_TASK_SECONDS + 240,  # the last post may take as long as one alone
+    time_limit=PUBLISH_TASK_SECONDS + 300,
+    ignore_result=True,
+)
+def publish_posts(organization_id: int, post_ids: list[int], claim_id: str) -> dict[str, int]:
+    """Publish claimed posts of one organization, one after the other, each only while this
+    task still holds its claim. Returns how many posts had each outcome.
+
+    One post's unexpected error is logged and does not hold the others back (that post keeps
+    its claim and is claimed again once the claim is stale). Past PUBLISH_TASK_SECONDS the
+    rest go to a new task.
+    """
+    outcomes: Counter[str] = Counter()
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return {"gone": len(post_ids)}
+    deadline = time.monotonic() + PUBLISH_TASK_SECONDS
+    with tenant_scope(organization):
+        for index, post_id in enumerate(post_ids):
+            if index and time.monotonic() > deadline:
+                publish_posts.delay(organization_id, post_ids[index:], claim_id)
+                outcomes["handed on"] += len(post_ids) - index
+                break
+            try:
+                outcome = publishing.publish_claimed(
+                    organization=organization, post_id=post_id, claim_id=uuid.UUID(claim_id)
+                )
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("Publishing post %s failed unexpectedly", post_id)
+                outcome = "error"
+            outcomes[outcome] += 1
+    return dict(outcomes)
 
 
 @shared_task(
@@ -56,7 +123,8 @@ def publish_due_posts() -> int:
     ignore_result=True,
 )
 def publish_post(organization_id: int, post_id: int, claim_id: str) -> str:
-    """Publish one claimed post, if this task still holds its claim."""
+    """Publish one claimed post, if this task still holds its claim (the form of the task
+    before posts went out several a task; kept for messages queued by an earlier release)."""
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return "gone"

@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -337,6 +338,88 @@ def test_the_periodic_publisher_hands_out_batch_after_batch_in_one_run(
     assert {reload(post).status for post in posts} == {Status.PUBLISHED}
     assert len(linkedin.posts()) == 5
     assert content_tasks.publish_due_posts() == 0
+
+
+def test_a_big_burst_goes_out_several_posts_a_task_and_a_small_one_a_post_a_task():
+    def claims(organizations: dict[int, int]) -> list[publishing.Claimed]:
+        claim_id = uuid.uuid4()
+        return [
+            publishing.Claimed(organization_id, organization_id * 10_000 + number, claim_id)
+            for organization_id, count in organizations.items()
+            for number in range(count)
+        ]
+
+    small = content_tasks.publishing_groups(claims({1: 5, 2: 3}))
+    assert [len(post_ids) for _org, post_ids, _claim in small] == [1] * 8
+    burst = claims({1: 480, 2: 15, 3: 5})
+    big = content_tasks.publishing_groups(burst)
+    sizes = {org: [len(ids) for o, ids, _claim in big if o == org] for org in (1, 2, 3)}
+    assert sizes == {1: [content_tasks.POSTS_PER_TASK] * 48, 2: [10, 5], 3: [5]}
+    # Every claimed post in exactly one task, of its own organization, under its claim.
+    handed = sorted((org, pk, claim) for org, post_ids, claim in big for pk in post_ids)
+    assert handed == sorted((c.organization_id, c.post_id, str(c.claim_id)) for c in burst)
+    assert all(pk // 10_000 == org for org, pk, _claim in handed)
+
+
+def claimed_together(cast: Cast, count: int, text: str) -> tuple[list[Post], list[int], str]:
+    posts = [scheduled_due(cast, f"{text} {number}") for number in range(count)]
+    claimed = publishing.claim_due_posts(timezone.now())
+    assert {claim.post_id for claim in claimed} == {post.pk for post in posts}
+    return posts, [claim.post_id for claim in claimed], str(claimed[0].claim_id)
+
+
+def test_one_task_publishes_its_posts_each_once_and_a_redelivery_sends_nothing(
+    cast: Cast, linkedin: LinkedIn
+):
+    posts, post_ids, claim_id = claimed_together(cast, 3, "Together")
+    assert content_tasks.publish_posts(cast.acme.pk, post_ids, claim_id) == {"published": 3}
+    assert {reload(post).status for post in posts} == {Status.PUBLISHED}
+    assert content_tasks.publish_posts(cast.acme.pk, post_ids, claim_id) == {"not claimed": 3}
+    assert sorted(post.commentary for post in linkedin.posts()) == [
+        "Together 0",
+        "Together 1",
+        "Together 2",
+    ]
+
+
+def test_one_posts_unexpected_error_does_not_hold_back_the_others(
+    cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch
+):
+    posts, post_ids, claim_id = claimed_together(cast, 3, "Steady")
+    send = publishing._send
+
+    def breaks_on_the_second(client, post, author_urn, media_urn):
+        if post.pk == post_ids[1]:
+            raise RuntimeError("a bug in the publisher")
+        return send(client, post, author_urn, media_urn)
+
+    monkeypatch.setattr(publishing, "_send", breaks_on_the_second)
+    assert content_tasks.publish_posts(cast.acme.pk, post_ids, claim_id) == {
+        "published": 2,
+        "error": 1,
+    }
+    by_pk = {post.pk: reload(post) for post in posts}
+    assert [by_pk[pk].status for pk in post_ids] == [
+        Status.PUBLISHED,
+        Status.PUBLISHING,  # still claimed: the beat claims it again once the claim is stale
+        Status.PUBLISHED,
+    ]
+    assert by_pk[post_ids[1]].sent_at is not None  # so the next try reconciles first
+    assert len(linkedin.posts()) == 2
+
+
+def test_a_task_past_its_time_hands_the_rest_to_a_new_task(
+    cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(content_tasks, "PUBLISH_TASK_SECONDS", -1)
+    posts, post_ids, claim_id = claimed_together(cast, 3, "Handed on")
+    # Tasks run eagerly here: the new task publishes the rest before this one returns.
+    assert content_tasks.publish_posts(cast.acme.pk, post_ids, claim_id) == {
+        "published": 1,
+        "handed on": 2,
+    }
+    assert {reload(post).status for post in posts} == {Status.PUBLISHED}
+    assert len(linkedin.posts()) == 3
 
 
 @pytest.mark.skipif(
