@@ -236,6 +236,25 @@ def test_pause_until_reset(quotas: Any, endpoint: str) -> None:
         acquire(endpoint, wait=False)
 
 
+def test_a_paused_call_counts_nothing(quotas: Any, endpoint: str) -> None:
+    """The pause is read in the same round trip that counts: a refused call gives it back."""
+    from django.core.cache import cache
+
+    with time_machine.travel(NOON, tick=False):
+        take(endpoint, "ann", times=2)
+        clock = ratelimit._Clock()
+        app = ratelimit._key("calls", ratelimit._scope(""), endpoint, clock.day)
+        ann = ratelimit._key("calls", ratelimit._scope("ann"), endpoint, clock.day)
+        pause_until_reset(endpoint, "ann")
+        for _ in range(3):
+            with pytest.raises(RateLimited) as caught:
+                acquire(endpoint, "ann", wait=False)
+            assert caught.value.retry_after == pytest.approx(12 * 3_600, abs=1)
+        assert (cache.get(app), cache.get(ann)) == (2, 2)
+        take(endpoint, "bo")  # only Ann is paused
+        assert cache.get(app) == 3
+
+
 def test_reset_forgets_the_day(quotas: Any, endpoint: str) -> None:
     with time_machine.travel(MIDNIGHT, tick=False):
         take(endpoint, times=2)

@@ -128,21 +128,33 @@ def _seconds_until_allowed(number: int, quota: int, clock: _Clock) -> float:
     return max(0.0, allowed_at - clock.into_day) + 0.001
 
 
-def _count_calls(keys: list[str], ttl: int) -> list[int]:
-    """Count one call in each of `keys` (created at 0 for the day when missing); the numbers.
+def _count_calls(keys: list[str], ttl: int, *, unless: list[str]) -> list[int] | None:
+    """Count one call in each of `keys` (created at 0 for the day when missing) and return
+    the numbers; None, counting nothing, when any of the `unless` keys is set (a pause).
 
-    On Redis this is one round trip: SET NX with the day's expiry, then INCR, for every key in
-    one pipeline (Django's add() and incr() take three round trips a key). Django's Redis
-    cache stores integers unpickled, so get(), incr() and decr() read the same counters.
+    On Redis this is one round trip: GET of every `unless` key, then SET NX with the day's
+    expiry and INCR for every counter, in one pipeline (Django's get_many(), add() and incr()
+    take a round trip each). A pause is rare: then what was counted is given back. Django's
+    Redis cache stores integers unpickled, so get(), incr() and decr() read the same counters.
     """
     backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy of it
     if isinstance(backend, RedisCache):
+        checked = [backend.make_and_validate_key(key) for key in unless]
         names = [backend.make_and_validate_key(key) for key in keys]
         pipeline = backend._cache.get_client(names[0], write=True).pipeline(transaction=False)
+        for name in checked:
+            pipeline.get(name)
         for name in names:
             pipeline.set(name, 0, ex=ttl, nx=True)
             pipeline.incr(name)
-        return [int(number) for number in pipeline.execute()[1::2]]
+        answers = pipeline.execute()
+        if any(answer is not None for answer in answers[: len(checked)]):
+            for key in keys:
+                cache.decr(key)
+            return None
+        return [int(number) for number in answers[len(checked) + 1 :: 2]]
+    if any(value is not None for value in cache.get_many(unless).values()):
+        return None
     numbers = []
     for key in keys:
         cache.add(key, 0, ttl)
@@ -152,10 +164,9 @@ def _count_calls(keys: list[str], ttl: int) -> list[int]:
 
 def _take(endpoint: str, member_key: str, clock: _Clock) -> float | None:
     """Count one call in each bucket; None when allowed, else seconds to wait (nothing taken)."""
-    scopes = {_scope(""), _scope(member_key)}
-    paused = cache.get_many([_key("paused", scope, endpoint, clock.day) for scope in scopes])
-    if any(paused.values()):
-        return clock.to_reset
+    pauses = [
+        _key("paused", scope, endpoint, clock.day) for scope in {_scope(""), _scope(member_key)}
+    ]
     buckets = [(_scope(""), _app_quota())]
     if member_key:
         buckets.append((_scope(member_key), _member_quota()))
@@ -163,8 +174,10 @@ def _take(endpoint: str, member_key: str, clock: _Clock) -> float | None:
         (_key("calls", scope, endpoint, clock.day), quota) for scope, quota in buckets if quota > 0
     ]
     if not counted:
-        return None
-    numbers = _count_calls([key for key, _quota in counted], clock.key_ttl)
+        return clock.to_reset if any(cache.get_many(pauses).values()) else None
+    numbers = _count_calls([key for key, _quota in counted], clock.key_ttl, unless=pauses)
+    if numbers is None:
+        return clock.to_reset
     ahead = _ahead_seconds()
     for (_counter, quota), number in zip(counted, numbers, strict=True):
         if number > allowance(quota, clock.into_day, ahead):
