@@ -179,7 +179,18 @@ def prepare_data(profile: dict[str, Any], reuse: bool) -> dict[str, Any]:
             verbosity=1,
         )
         profile["generated_in_seconds"] = round(time.perf_counter() - began, 1)
+    vacuum_analyze()
     return data_facts()
+
+
+def vacuum_analyze() -> None:
+    """Bring the tables to the state autovacuum keeps a live database in: fresh planner
+    statistics and the visibility map set (which index-only scans need), whatever earlier
+    runs wrote and deleted. A development PostgreSQL may run with autovacuum off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def data_facts() -> dict[str, Any]:
