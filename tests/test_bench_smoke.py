@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from advocacy.sandbox import models as sandbox
 from advocacy.tenancy.models import Organization
@@ -270,3 +272,24 @@ def test_an_error_that_is_not_a_measurement_failure_still_stops_the_run():
 
     with pytest.raises(KeyError):
         run.measured("growth", broken)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: the bench refuses SQLite"
+)
+def test_before_measuring_the_tables_are_vacuumed_and_analysed_as_autovacuum_would():
+    def last_vacuumed() -> tuple[object, object]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+                [Post._meta.db_table],
+            )
+            return cursor.fetchone()
+
+    began = timezone.now()
+    run.vacuum_analyze()
+    # The statistics collector reports a moment later.
+    deadline = time.monotonic() + 10
+    while not all(stamp and stamp >= began for stamp in last_vacuumed()):
+        assert time.monotonic() < deadline, last_vacuumed()
+        time.sleep(0.1)
