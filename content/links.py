@@ -158,10 +158,11 @@ def follow(code: str, request: HttpRequest) -> str | None:
     """The destination of the link named by `code`, with the visit recorded as a click;
     None (and nothing recorded) when no link has that code.
 
-    On PostgreSQL it is one statement: the link is read and its click inserted together.
-    The redirect answers every visitor of every share, so the round trips and the ORM's own
-    work for a read and an insert were most of its time. The insert does not wait for its
-    write-ahead log to reach the disk (synchronous_commit off, for this transaction only): a
+    On PostgreSQL it is one statement, and one round trip: the link is read and its click
+    inserted together, in the statement's own transaction. The redirect answers every
+    visitor of every share, so the round trips and the ORM's own work for a read and an
+    insert were most of its time. The insert does not wait for its write-ahead log to reach
+    the disk (synchronous_commit off, set by the statement for its own transaction only): a
     crash of the database server could lose the clicks of its last fraction of a second,
     never anything else (docs/performance.md).
     """
@@ -172,10 +173,11 @@ def follow(code: str, request: HttpRequest) -> str | None:
             return None
         _insert_click(link, request, now)
         return str(link["destination"])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    # Inside a caller's transaction the setting would reach the caller's commit: not there.
+    on_its_own = connection.get_autocommit() and not connection.in_atomic_block
+    with connection.cursor() as cursor:
         cursor.execute(
-            _FOLLOW_SQL,
+            _FOLLOW_SQL_ON_ITS_OWN if on_its_own else _FOLLOW_SQL_IN_A_TRANSACTION,
             {
                 "code": code,
                 "public_id": uuid.uuid4(),
@@ -189,20 +191,25 @@ def follow(code: str, request: HttpRequest) -> str | None:
 
 
 # The link (across organizations: the code alone names it) and its click, in one statement.
+# Run in autocommit, the statement is its own transaction; set_config(..., true) lasts until
+# that transaction's commit, which is where PostgreSQL reads synchronous_commit.
 _FOLLOW_SQL = """
 WITH link AS (
-    SELECT id, organization_id, post_id, destination
+    SELECT id, organization_id, post_id, destination,
+        %(commit)s AS commit_setting
     FROM content_trackedlink
-    WHERE code = %(code)s
+    WHERE code = %%(code)s
 ), click AS (
     INSERT INTO content_click
         (organization_id, public_id, link_id, post_id, clicked_at, visitor_hash, is_bot)
-    SELECT organization_id, %(public_id)s, id, post_id, %(clicked_at)s, %(visitor_hash)s,
-        %(is_bot)s
+    SELECT organization_id, %%(public_id)s, id, post_id, %%(clicked_at)s, %%(visitor_hash)s,
+        %%(is_bot)s
     FROM link
 )
 SELECT destination FROM link
 """
+_FOLLOW_SQL_ON_ITS_OWN = _FOLLOW_SQL % {"commit": "set_config('synchronous_commit', 'off', true)"}
+_FOLLOW_SQL_IN_A_TRANSACTION = _FOLLOW_SQL % {"commit": "NULL"}
 
 
 def _visitor_hash_of(request: HttpRequest, now: datetime) -> str:
