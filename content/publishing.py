@@ -468,17 +468,44 @@ def _after_duplicate(
     return Outcome.FAILED
 
 
-def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.UUID) -> str:
-    """Publish one claimed post (see the module docstring); returns what happened."""
-    post = (
+def read_claimed(
+    *, organization: Organization, post_ids: list[int], claim_id: uuid.UUID
+) -> dict[int, Post]:
+    """The posts of `post_ids` still held under `claim_id`, by id, each with what publishing
+    it needs (author, user, LinkedIn connection, item, tracked link): one query for all of a
+    task's posts.
+
+    What is read here may change before a post's turn comes; nothing here relies on it not
+    changing. The send is guarded by the claim's compare-and-swap (`_begin`), every later
+    write by the claim or the status, and a member's posts share one author (and so one
+    connection) object, so a token refreshed for one of them serves the next.
+    """
+    posts = (
         Post.objects.for_org(organization)
         .select_related("author__user__linkedin_connection", "content_item", "tracked_link")
-        .filter(pk=post_id, status=Status.PUBLISHING, claim_id=claim_id)
-        .first()
+        .filter(pk__in=post_ids, status=Status.PUBLISHING, claim_id=claim_id)
+    )
+    authors: dict[int, Any] = {}
+    claimed: dict[int, Post] = {}
+    for post in posts:
+        post.organization = organization  # the caller's, read once for all of its posts
+        post.author = authors.setdefault(post.author_id, post.author)
+        claimed[post.pk] = post
+    return claimed
+
+
+def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.UUID) -> str:
+    """Publish one claimed post (see the module docstring); returns what happened."""
+    post = read_claimed(organization=organization, post_ids=[post_id], claim_id=claim_id).get(
+        post_id
     )
     if post is None:
         return "not claimed"
-    post.organization = organization  # the caller's, read once for all of its posts
+    return publish(post, claim_id)
+
+
+def publish(post: Post, claim_id: uuid.UUID) -> str:
+    """Publish a post read by `read_claimed` under `claim_id`; returns what happened."""
     now = timezone.now()
     author = post.author
     if not (author.is_active and author.user.is_active):

@@ -96,16 +96,22 @@ def publish_posts(organization_id: int, post_ids: list[int], claim_id: str) -> d
     if organization is None:
         return {"gone": len(post_ids)}
     deadline = time.monotonic() + PUBLISH_TASK_SECONDS
+    claim = uuid.UUID(claim_id)
     with tenant_scope(organization):
+        posts = publishing.read_claimed(
+            organization=organization, post_ids=post_ids, claim_id=claim
+        )
         for index, post_id in enumerate(post_ids):
             if index and time.monotonic() > deadline:
                 publish_posts.delay(organization_id, post_ids[index:], claim_id)
                 outcomes["handed on"] += len(post_ids) - index
                 break
+            post = posts.get(post_id)
+            if post is None:
+                outcomes["not claimed"] += 1
+                continue
             try:
-                outcome = publishing.publish_claimed(
-                    organization=organization, post_id=post_id, claim_id=uuid.UUID(claim_id)
-                )
+                outcome = publishing.publish(post, claim)
             except SoftTimeLimitExceeded:
                 raise
             except Exception:

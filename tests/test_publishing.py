@@ -382,6 +382,36 @@ def test_one_task_publishes_its_posts_each_once_and_a_redelivery_sends_nothing(
     ]
 
 
+def test_a_task_reads_all_of_its_posts_in_one_query(cast: Cast, linkedin: LinkedIn):
+    from django.test.utils import CaptureQueriesContext
+
+    _posts, post_ids, claim_id = claimed_together(cast, 3, "Read once")
+    with CaptureQueriesContext(connection) as queries:
+        assert content_tasks.publish_posts(cast.acme.pk, post_ids, claim_id) == {"published": 3}
+    post_reads = [
+        sql
+        for sql in (query["sql"] for query in queries.captured_queries)
+        if sql.startswith('SELECT "content_post"') and "linkedin_connection" in sql
+    ]
+    assert len(post_reads) == 1
+    assert len(linkedin.posts()) == 3
+
+
+def test_a_members_posts_in_one_task_share_one_connection(cast: Cast, linkedin: LinkedIn):
+    """A token refreshed for the first post is the one the second is sent with."""
+    _posts, post_ids, claim_id = claimed_together(cast, 2, "Same author")
+    read = publishing.read_claimed(
+        organization=cast.acme, post_ids=post_ids, claim_id=uuid.UUID(claim_id)
+    )
+    first, second = (read[pk] for pk in post_ids)
+    assert first.author is second.author
+    assert first.author.user.linkedin_connection is second.author.user.linkedin_connection
+    assert (
+        publishing.read_claimed(organization=cast.acme, post_ids=post_ids, claim_id=uuid.uuid4())
+        == {}
+    )
+
+
 def test_one_posts_unexpected_error_does_not_hold_back_the_others(
     cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch
 ):
