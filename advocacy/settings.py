@@ -465,6 +465,17 @@ LINKEDIN_QUOTA_MAX_WAIT_SECONDS = env_float("LINKEDIN_QUOTA_MAX_WAIT_SECONDS", 1
 LINKEDIN_RATE_LIMIT_AHEAD_SECONDS = env_int("LINKEDIN_RATE_LIMIT_AHEAD_SECONDS", 3600)
 LINKEDIN_RATE_LIMIT_PAUSE_AFTER = env_int("LINKEDIN_RATE_LIMIT_PAUSE_AFTER", 3)
 
+# Posts one publishing task sends side by side (different members' posts; a member's own go
+# one after the other), on PostgreSQL. Each takes a database connection of its own, so with
+# Django's pool it stays below DATABASE_POOL_MAX_SIZE.
+PUBLISH_THREADS = env_int_between("PUBLISH_THREADS", 4, 1, 32)
+_pool = DATABASES["default"].get("OPTIONS", {}).get("pool")
+if isinstance(_pool, dict) and int(_pool["max_size"]) <= PUBLISH_THREADS:
+    raise ImproperlyConfigured(
+        f"PUBLISH_THREADS ({PUBLISH_THREADS}) must be below DATABASE_POOL_MAX_SIZE "
+        f"({_pool['max_size']}): each thread holds a connection of the pool."
+    )
+
 # Which posts' figures are collected: those younger than ANALYTICS_POST_FRESH_DAYS on every
 # run; those up to ANALYTICS_POST_MAX_AGE_DAYS old when last collected at least
 # ANALYTICS_POST_RECOLLECT_HOURS ago; older ones not at all (their figures have settled).

@@ -70,7 +70,9 @@ def bench_environment(environ: Mapping[str, str], *, port: int, var_dir: Path) -
         "VAR_DIR": str(var_dir),
         "API_TOKEN_RATE": "100000/hour",
         "API_USER_RATE": "100000/hour",
-        "DATABASE_POOL_MAX_SIZE": "4",
+        # A web process uses one connection at a time; a worker's publishing task one per
+        # thread (PUBLISH_THREADS, 4) and its own.
+        "DATABASE_POOL_MAX_SIZE": "6",
     }
     environment = {**defaults, **environ}
     environment.update(

@@ -145,11 +145,12 @@ def claim_due_posts(now: datetime, *, limit: int = CLAIM_BATCH) -> list[Claimed]
             waiting_reason="",
             updated_at=now,
         )
+    # In the order they were due: a member's posts go out in that order (content.tasks).
     return [
         Claimed(organization_id, pk, claim_id)
-        for organization_id, pk in Post.all_tenants.filter(claim_id=claim_id).values_list(
-            "organization_id", "pk"
-        )
+        for organization_id, pk in Post.all_tenants.filter(claim_id=claim_id)
+        .order_by("next_attempt_at", "pk")
+        .values_list("organization_id", "pk")
     ]
 
 

@@ -412,6 +412,48 @@ def test_a_members_posts_in_one_task_share_one_connection(cast: Cast, linkedin: 
     )
 
 
+def test_different_members_posts_go_side_by_side_and_a_members_own_in_order(
+    cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch, settings
+):
+    settings.PUBLISH_THREADS = 4
+    linkedin.connect(cast.carol, "m-carol")
+    carol = cast.membership(cast.carol, cast.acme)
+    emmas = [scheduled_due(cast, f"Emma's {number}") for number in range(2)]
+    carols = []
+    for number in range(2):
+        post = create_post(
+            organization=cast.acme,
+            author=carol,
+            draft=PostDraft(text=f"Carol's {number}"),
+            intent=Intent.SCHEDULE,
+            scheduled_for=timezone.now() + timedelta(hours=1),
+        )
+        due_now(post)
+        carols.append(post)
+    claimed = publishing.claim_due_posts(timezone.now())
+    post_ids = [claim.post_id for claim in claimed]
+    assert sorted(post_ids) == sorted(post.pk for post in emmas + carols)
+    side_by_side = connection.vendor == "postgresql"  # SQLite serves one writer at a time
+    # Each member's first post waits at the barrier for the other's: only posts sent at the
+    # same time get past it.
+    barrier = threading.Barrier(2, timeout=20)
+    firsts = {emmas[0].text, carols[0].text}
+    send = publishing._send
+
+    def meets_the_other(client, post, author_urn, media_urn):
+        if side_by_side and post.text in firsts:
+            barrier.wait()
+        return send(client, post, author_urn, media_urn)
+
+    monkeypatch.setattr(publishing, "_send", meets_the_other)
+    assert content_tasks.publish_posts(cast.acme.pk, post_ids, str(claimed[0].claim_id)) == {
+        "published": 4
+    }
+    assert [post.commentary for post in linkedin.posts("m-emma")] == ["Emma's 0", "Emma's 1"]
+    assert [post.commentary for post in linkedin.posts("m-carol")] == ["Carol's 0", "Carol's 1"]
+    assert {reload(post).status for post in emmas + carols} == {Status.PUBLISHED}
+
+
 def test_one_posts_unexpected_error_does_not_hold_back_the_others(
     cast: Cast, linkedin: LinkedIn, monkeypatch: pytest.MonkeyPatch
 ):

@@ -152,6 +152,20 @@ def test_a_postgres_url_gets_a_connection_pool(
     assert database["CONN_MAX_AGE"] == 0
 
 
+def test_publishing_threads_must_leave_a_pooled_connection_for_the_task(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = "postgres://advocacy@db.example:5432/advocacy"
+    loaded = load_settings(monkeypatch, tmp_path, DATABASE_URL=url, PUBLISH_THREADS="9")
+    assert loaded["PUBLISH_THREADS"] == 9
+    with pytest.raises(ImproperlyConfigured, match="PUBLISH_THREADS"):
+        load_settings(monkeypatch, tmp_path, DATABASE_URL=url, PUBLISH_THREADS="10")
+    loaded = load_settings(
+        monkeypatch, tmp_path, DATABASE_URL=url, PUBLISH_THREADS="10", DATABASE_POOL="0"
+    )
+    assert loaded["PUBLISH_THREADS"] == 10
+
+
 def test_postgres_jit_is_off_unless_asked_for(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
