@@ -73,7 +73,7 @@ def _create(call: Call) -> HttpResponse:
         method="CREATE",
     )
     services.validate_post_body(body)
-    author = services.resolve_author(body["author"])
+    author = services.resolve_author(body["author"], caller=call.member)
     if not services.may_act_as(call.member, author):
         raise ApiError(
             403,
@@ -203,7 +203,7 @@ def _initialize(call: Call) -> HttpResponse:
         raise services.field_missing("/initializeUploadRequest")
     if "owner" not in request_body:
         raise services.field_missing("/initializeUploadRequest/owner")
-    owner = services.resolve_author(request_body["owner"])
+    owner = services.resolve_author(request_body["owner"], caller=call.member)
     call.require(
         _author_scopes(owner, write=True), resource="images", method="ACTION-initializeUpload"
     )
