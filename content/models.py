@@ -447,6 +447,13 @@ class Post(TenantModel):
                 condition=models.Q(status="published"),
                 name="post_org_published",
             ),
+            # Colleagues who shared an item, counted on the dashboard for each of its cards:
+            # the published posts of the item with their authors, read from the index alone.
+            models.Index(
+                fields=["organization", "content_item", "author"],
+                condition=models.Q(status="published"),
+                name="post_org_item_published",
+            ),
             # The publisher's scan: small, since only waiting posts are in it.
             models.Index(
                 fields=["organization", "next_attempt_at"],
