@@ -2,17 +2,20 @@
 feedback, open brand-risk flags, and whether they wear "ready to share".
 
 Counted in one query (a subquery each, for this member only), where the card used to ask
-five times; the buddy pair and the flags are read only when there is one.
+five times, and built once per process; the buddy pair and the flags are read only when
+there is one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from advocacy.tenancy.models import Membership
+from advocacy.tenancy.models import Membership, Organization
+from advocacy.tenancy.prepared import OnceBuilt
 
 from .buddies import pairs_of
 from .coaching import open_flags_of, unseen_feedback
@@ -34,10 +37,11 @@ def _count(rows: QuerySet) -> Coalesce:
     return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
 
 
-def waiting_for(membership: Membership) -> Waiting:
-    organization = membership.organization
+def _waiting_query(*, organization_id: int, membership_id: int) -> QuerySet[Any]:
+    organization = Organization(pk=organization_id)
+    membership = Membership(pk=membership_id, organization=organization)
     pairs = pairs_of(membership)
-    row = (
+    return (
         Membership.objects.for_org(organization)
         .filter(pk=membership.pk)
         .annotate(
@@ -63,9 +67,24 @@ def waiting_for(membership: Membership) -> Waiting:
             "open_flags",
             "has_active_pair",
             "ready_to_share",
-        )
-        .first()
+        )[:1]
     )
+
+
+# Built once per process: building it took Django longer than running it.
+_WAITING = OnceBuilt(_waiting_query, "organization_id", "membership_id")
+
+
+def waiting_for(membership: Membership) -> Waiting:
+    row = _WAITING.first(organization_id=membership.organization_id, membership_id=membership.pk)
     if row is None:
         return Waiting(0, 0, 0, 0, False, False)
-    return Waiting(**row)
+    return Waiting(
+        invitations=int(row["invitations"]),
+        to_read=int(row["to_read"]),
+        new_feedback=int(row["new_feedback"]),
+        open_flags=int(row["open_flags"]),
+        # SQLite answers 0 and 1.
+        has_active_pair=bool(row["has_active_pair"]),
+        ready_to_share=bool(row["ready_to_share"]),
+    )
