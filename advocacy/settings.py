@@ -476,6 +476,17 @@ if isinstance(_pool, dict) and int(_pool["max_size"]) <= PUBLISH_THREADS:
         f"({_pool['max_size']}): each thread holds a connection of the pool."
     )
 
+# Seconds a member's rendered dashboard, my posts and content library are kept
+# (advocacy/tenancy/pagecache.py): what people and workers change drops them at once, this
+# bounds what nothing announces (figures collected in bulk, clicks, colleagues' shares). Only
+# with a cache the processes share (Redis); 0 turns it off.
+PAGE_CACHE_SECONDS = env_int_between("PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0, 0, 3600)
+if PAGE_CACHE_SECONDS and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_SECONDS needs REDIS_URL: without it each process has a cache of its own, "
+        "and one could not drop the pages another keeps."
+    )
+
 # Which posts' figures are collected: those younger than ANALYTICS_POST_FRESH_DAYS on every
 # run; those up to ANALYTICS_POST_MAX_AGE_DAYS old when last collected at least
 # ANALYTICS_POST_RECOLLECT_HOURS ago; older ones not at all (their figures have settled).

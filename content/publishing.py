@@ -40,6 +40,7 @@ from advocacy.linkedin import errors
 from advocacy.linkedin.client import LinkedInClient, PublishedPost
 from advocacy.linkedin.models import Connection, ConnectionStatus
 from advocacy.linkedin.services import client_for, record_failure
+from advocacy.tenancy import pagecache
 from advocacy.tenancy.models import Organization
 
 from . import links, signals
@@ -507,6 +508,15 @@ def publish_claimed(*, organization: Organization, post_id: int, claim_id: uuid.
 
 def publish(post: Post, claim_id: uuid.UUID) -> str:
     """Publish a post read by `read_claimed` under `claim_id`; returns what happened."""
+    try:
+        with pagecache.announced_by_caller():
+            return _publish(post, claim_id)
+    finally:
+        # Whatever became of it, the author's pages show it next time.
+        pagecache.changed(membership_ids=[post.author_id])
+
+
+def _publish(post: Post, claim_id: uuid.UUID) -> str:
     now = timezone.now()
     author = post.author
     if not (author.is_active and author.user.is_active):

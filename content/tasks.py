@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from advocacy.linkedin import errors
 from advocacy.linkedin.models import Connection
 from advocacy.linkedin.services import client_for, record_failure
+from advocacy.tenancy import pagecache
 from advocacy.tenancy.models import Organization
 from advocacy.tenancy.scope import tenant_scope
 
@@ -232,7 +233,16 @@ def delete_from_linkedin(self: object, organization_id: int, post_id: int) -> st
     )
     if post is None or post.status != Post.Status.DELETED or post.linkedin_deleted_at:
         return "nothing to do"
-    rows = Post.all_tenants.filter(organization_id=organization_id, pk=post_id)
+    try:
+        with pagecache.announced_by_caller():
+            return _delete_from_linkedin(self, post)
+    finally:
+        # Whatever became of it, the author's pages show it next time.
+        pagecache.changed(membership_ids=[post.author_id])
+
+
+def _delete_from_linkedin(self: object, post: Post) -> str:
+    rows = Post.all_tenants.filter(organization_id=post.organization_id, pk=post.pk)
     if not post.linkedin_urn:
         if post.sent_at is not None:
             rows.update(

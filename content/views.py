@@ -26,6 +26,7 @@ from advocacy.linkedin.models import Connection
 from advocacy.tenancy.http import OrgRequest
 from advocacy.tenancy.lists import back_to_list, report_errors
 from advocacy.tenancy.models import MANAGE_ROLES, Team
+from advocacy.tenancy.pagecache import member_page
 from advocacy.tenancy.permissions import role_required
 from campaigns.models import Campaign
 
@@ -85,6 +86,7 @@ DASHBOARD_SIZE = 30
 
 
 @role_required()
+@member_page
 def dashboard(request: OrgRequest) -> HttpResponse:
     """What every member sees first: live campaigns and content ready to share, for them."""
     organization, membership = request.organization, request.membership
@@ -115,6 +117,7 @@ def dashboard(request: OrgRequest) -> HttpResponse:
 
 
 @role_required(MANAGE_ROLES)
+@member_page
 def library(request: OrgRequest) -> HttpResponse:
     """The organization's content for comms: search, filters, pages and bulk actions."""
     organization = request.organization
@@ -663,6 +666,7 @@ def post_delete(request: OrgRequest, post_id: uuid.UUID) -> HttpResponse:
 
 
 @role_required()
+@member_page
 def my_posts(request: OrgRequest) -> HttpResponse:
     """Every post of the member's with its status, its link on LinkedIn and its figures."""
     organization = request.organization

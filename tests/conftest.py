@@ -6,6 +6,7 @@ Globex: greta (admin), gus (employee), and fay again.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from django.test import Client
 
 from advocacy.accounts.models import User
+from advocacy.tenancy import pagecache
 from advocacy.tenancy.models import Membership, Organization, Team
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -64,6 +66,20 @@ def quick_flush_on_postgresql() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", delete)
         yield
+
+
+def besides_kept_pages(callbacks: list[Any]) -> list[Any]:
+    """On-commit callbacks other than the kept pages' (advocacy/tenancy/pagecache.py)."""
+    return [callback for callback in callbacks if not isinstance(callback, pagecache.AfterCommit)]
+
+
+@pytest.fixture(autouse=True)
+def own_kept_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept pages and their generations are each test's own: ids repeat between tests, and
+    the cache (Redis in CI) outlives them."""
+    tag = uuid.uuid4().hex[:12]
+    monkeypatch.setattr(pagecache, "KEY_PREFIX", f"page-{tag}")
+    monkeypatch.setattr(pagecache, "GENERATION_PREFIX", f"page-gen-{tag}")
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from analytics.imports import (
 from analytics.models import MemberFollowers, OrganizationDay, PostMetrics, Source
 from content.models import Post
 
-from .conftest import Cast
+from .conftest import Cast, besides_kept_pages
 from .factories import MemberFollowersFactory, PostFactory, PostMetricsFactory
 from .publishing_support import PNG
 
@@ -359,7 +359,7 @@ def test_importing_the_same_file_twice_changes_nothing(
     assert state() == before
     assert not again.changed
     assert (again.followers_unchanged, again.posts_unchanged) == (7, 2)
-    assert callbacks == []  # nothing to recompute
+    assert besides_kept_pages(callbacks) == []  # nothing to recompute
 
 
 def test_a_figure_measured_through_the_api_on_the_same_day_stands(cast: Cast, emma: Emma):

@@ -18,6 +18,7 @@ from advocacy.accounts.models import User
 from advocacy.tenancy import invitations, services, tasks
 from advocacy.tenancy.models import AuditEntry, Invitation, Membership, Organization
 
+from .conftest import besides_kept_pages
 from .factories import PASSWORD, InvitationFactory, TeamFactory, UserFactory
 
 Role = Membership.Role
@@ -108,7 +109,7 @@ def test_invitation_mail_is_sent_only_after_commit(
             members_url(), {"email": "nina@example.com", "role": "employee"}
         )
     assert mailoutbox == []
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
 
 
 def test_invitations_are_listed_with_resend_and_revoke(cast, client_for):

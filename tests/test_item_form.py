@@ -20,7 +20,7 @@ from content.images import MAX_UPLOAD_BYTES
 from content.models import ContentItem, ItemAudienceTeam, ItemTopic, PreviewStatus, Topic
 from content.services import ItemDetails, create_content_item, update_content_item
 
-from .conftest import Cast
+from .conftest import Cast, besides_kept_pages
 from .factories import (
     ContentItemFactory,
     MembershipFactory,
@@ -405,7 +405,7 @@ def test_editing_the_preview_marks_it_written_by_hand(
         "Example News",
     )
     assert item.preview_image.name.startswith(f"orgs/{cast.acme.public_id}/previews/")
-    assert callbacks == [], "nothing is fetched: the link did not change"
+    assert besides_kept_pages(callbacks) == [], "nothing is fetched: the link did not change"
     entry = AuditEntry.all_tenants.get(action="content_item.updated")
     assert "preview" in entry.data["changed"]
 
@@ -486,9 +486,11 @@ def test_a_new_link_is_fetched_after_commit(
         assert client.post(edit, moved).status_code == 302
     item.refresh_from_db()
     assert item.preview_status == PreviewStatus.PENDING
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
 
-    callbacks[0]()  # the commit: the fetch runs (eagerly, in tests) and cannot find the host
+    besides_kept_pages(callbacks)[
+        0
+    ]()  # the commit: the fetch runs (eagerly, in tests) and cannot find the host
     item.refresh_from_db()
     assert item.preview_status == PreviewStatus.FAILED
     assert item.preview_error == "The host name news.acme.invalid could not be found."
@@ -497,7 +499,11 @@ def test_a_new_link_is_fetched_after_commit(
 
 def preview_fetches(callbacks: list[Any]) -> list[Any]:
     """The callbacks run after commit but the announcement of a new item (content.signals)."""
-    return [c for c in callbacks if "send_after_commit" not in getattr(c, "__qualname__", "")]
+    return [
+        c
+        for c in besides_kept_pages(callbacks)
+        if "send_after_commit" not in getattr(c, "__qualname__", "")
+    ]
 
 
 def test_an_item_added_with_a_link_is_fetched_and_one_without_is_not(
@@ -540,7 +546,7 @@ def test_no_fetch_when_comms_write_the_preview_with_the_link(
                 **{"initial-preview_title": "Trust, explained"},
             ),
         )
-    assert callbacks == []
+    assert besides_kept_pages(callbacks) == []
     item.refresh_from_db()
     assert (item.preview_status, item.preview_title) == (
         PreviewStatus.EDITED,

@@ -21,7 +21,7 @@ from content import previews, tasks
 from content.models import ContentItem, Post, PreviewStatus
 from content.previews import PreviewUnavailable, extract_preview, fetch_preview
 
-from .conftest import Cast
+from .conftest import Cast, besides_kept_pages
 from .factories import ContentItemFactory, PostFactory
 from .http_servers import Servers, page, redirect, servers
 
@@ -520,9 +520,9 @@ def test_request_marks_pending_and_fetches_after_commit(
         assert previews.request_item_preview(organization=cast.acme, item=item)
     assert item.preview_status == PreviewStatus.PENDING
     assert site.paths == []  # nothing is fetched before the transaction commits
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
 
-    callbacks[0]()  # the commit: the task runs (eagerly, in tests)
+    besides_kept_pages(callbacks)[0]()  # the commit: the task runs (eagerly, in tests)
     item.refresh_from_db()
     assert item.preview_status == PreviewStatus.FETCHED
     assert site.paths == ["/2026/office", "/images/office.png"]
@@ -539,7 +539,7 @@ def test_request_for_an_item_without_a_link_clears_its_preview(
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert not previews.request_item_preview(organization=cast.acme, item=item)
-    assert callbacks == []
+    assert besides_kept_pages(callbacks) == []
     assert (item.preview_status, item.preview_title) == (PreviewStatus.NONE, "")
 
 
@@ -551,12 +551,12 @@ def test_request_leaves_a_hand_written_preview_alone_unless_forced(
     )
     with django_capture_on_commit_callbacks() as callbacks:
         assert not previews.request_item_preview(organization=cast.acme, item=item)
-    assert callbacks == []
+    assert besides_kept_pages(callbacks) == []
     with django_capture_on_commit_callbacks() as callbacks:
         assert previews.request_item_preview(
             organization=cast.acme, item=item, force=True, actor=cast.carol
         )
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
     # Still the hand-written one until a fetch really replaces it.
     assert (item.preview_status, item.preview_title) == (PreviewStatus.EDITED, "Mine")
     entry = AuditEntry.objects.for_org(cast.acme).get(action="content_item.preview_requested")

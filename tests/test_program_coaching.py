@@ -21,7 +21,7 @@ from advocacy.tenancy.models import AuditEntry, Membership, Organization
 from content.models import Post
 from content.sharing import delete_post
 
-from .conftest import Cast
+from .conftest import Cast, besides_kept_pages
 from .factories import (
     BrandRiskFlagFactory,
     DraftFactory,
@@ -190,7 +190,7 @@ def test_the_feedback_mail_waits_for_the_commit(
             post=published, writer=member(cast, "carol"), kind="coaching", body="Nice."
         )
     assert mailoutbox == []
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
 
 
 def test_opening_the_reads_page_marks_feedback_seen(cast: Cast, client_for, published):

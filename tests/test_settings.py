@@ -166,6 +166,20 @@ def test_publishing_threads_must_leave_a_pooled_connection_for_the_task(
     assert loaded["PUBLISH_THREADS"] == 10
 
 
+def test_pages_are_kept_only_with_a_shared_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings(monkeypatch, tmp_path)["PAGE_CACHE_SECONDS"] == 0
+    redis = "redis://127.0.0.1:6379/0"
+    assert load_settings(monkeypatch, tmp_path, REDIS_URL=redis)["PAGE_CACHE_SECONDS"] == 60
+    loaded = load_settings(monkeypatch, tmp_path, REDIS_URL=redis, PAGE_CACHE_SECONDS="0")
+    assert loaded["PAGE_CACHE_SECONDS"] == 0
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS needs REDIS_URL"):
+        load_settings(monkeypatch, tmp_path, PAGE_CACHE_SECONDS="60")
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS"):
+        load_settings(monkeypatch, tmp_path, REDIS_URL=redis, PAGE_CACHE_SECONDS="-1")
+
+
 def test_postgres_jit_is_off_unless_asked_for(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

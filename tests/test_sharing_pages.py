@@ -34,7 +34,7 @@ from content.sharing import (
     update_post,
 )
 
-from .conftest import Cast
+from .conftest import Cast, besides_kept_pages
 from .factories import (
     CampaignFactory,
     CaptionFactory,
@@ -278,7 +278,7 @@ def test_share_now_makes_a_post_that_waits_for_a_connection(
     post = Post.all_tenants.get()
     assert response.status_code == 302
     assert response["Location"] == url("post_detail", post.public_id)
-    assert len(callbacks) == 1  # the publishing task
+    assert len(besides_kept_pages(callbacks)) == 1  # the publishing task
     assert (post.author, post.content_item, post.caption) == (emma_of(cast), item, caption)
     assert post.text == "We hire, and I love working here"
     assert post.campaign == campaign
@@ -317,7 +317,7 @@ def test_save_as_draft(cast: Cast, client_for, django_capture_on_commit_callback
         )
     post = Post.all_tenants.get()
     assert response.status_code == 302
-    assert callbacks == []
+    assert besides_kept_pages(callbacks) == []
     assert post.status == Status.DRAFT
     assert post.scheduled_for is None
     assert post.next_attempt_at is None
@@ -662,14 +662,14 @@ def test_retry_a_failed_post(cast: Cast, client_for, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(url("post_retry", post.public_id))
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
     post = reload(post)
     assert post.status == Status.SCHEDULED
     assert (post.failure_reason, post.failure_code, post.attempts) == ("", "", 0)
     # Only a failed post is tried again.
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(url("post_retry", post.public_id))
-    assert callbacks == []
+    assert besides_kept_pages(callbacks) == []
 
 
 def test_delete_a_draft_discards_it(cast: Cast, client_for):
@@ -688,7 +688,7 @@ def test_delete_a_published_post_queues_its_deletion_on_linkedin(
     with django_capture_on_commit_callbacks() as callbacks:
         response = client_for(cast.emma).post(url("post_delete", post.public_id))
     assert response["Location"] == url("my_posts")
-    assert len(callbacks) == 1
+    assert len(besides_kept_pages(callbacks)) == 1
     post = reload(post)
     assert post.status == Status.DELETED
     assert post.deleted_at is not None
@@ -910,8 +910,9 @@ def test_my_posts_bulk_cancel_and_discard(cast: Cast, client_for):
 
 
 def test_my_posts_query_count_does_not_grow_with_posts(
-    cast: Cast, client_for, django_assert_num_queries
+    cast: Cast, client_for, django_assert_num_queries, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 0  # the page's own queries, not a kept copy's
     campaign = CampaignFactory(organization=cast.acme)
     every_status(cast)
     client = client_for(cast.emma)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Case, F, Q, When
 
+from advocacy.tenancy.pagecache import AnnouncedWrites
 from advocacy.tenancy.querysets import TenantManager, TenantQuerySet
 
 # A connection whose token stops working within this window is "expiring soon".
@@ -56,8 +57,8 @@ class TokenQuerySetMixin:
         )
 
 
-class ConnectionQuerySet(TokenQuerySetMixin, models.QuerySet[Any]):
-    pass
+class ConnectionQuerySet(TokenQuerySetMixin, AnnouncedWrites):
+    """Connections; writes of many rows drop their people's kept pages (the banner)."""
 
 
 class PageConnectionQuerySet(TokenQuerySetMixin, TenantQuerySet[Any]):

@@ -6,3 +6,8 @@ class TenancyConfig(AppConfig):
     name = "advocacy.tenancy"
     label = "tenancy"
     verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        from . import pagecache
+
+        pagecache.connect_signals()

@@ -12,11 +12,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+from . import pagecache
 from .models import Membership
 from .scope import tenant_scope, unscoped
 
 TENANT_PATH = re.compile(r"^/o/(?P<slug>[-a-zA-Z0-9_]+)/")
 ADMIN_PATH = "/admin/"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class TenantMiddleware:
@@ -32,6 +34,13 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._respond(request)
+        if request.method not in SAFE_METHODS:
+            # Whatever the form changed, the sender's kept pages show it next time.
+            pagecache.request_changed(request)
+        return response
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         request.organization = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
         match = TENANT_PATH.match(request.path_info)

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import InvitationManager, MembershipManager, TenantManager
+from .querysets import AllTenantsManager, InvitationManager, MembershipManager, TenantManager
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -101,7 +101,7 @@ class TenantModel(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects: ClassVar[TenantManager[Any]] = TenantManager()
-    all_tenants: ClassVar[models.Manager[Any]] = models.Manager()
+    all_tenants: ClassVar[models.Manager[Any]] = AllTenantsManager()
 
     class Meta:
         abstract = True

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models
 
+from .pagecache import AnnouncedWrites
 from .scope import UNSCOPED, TenantScopeError, current_scope
 
 if TYPE_CHECKING:
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-class TenantQuerySet(models.QuerySet[M], Generic[M]):
+class TenantQuerySet(AnnouncedWrites, models.QuerySet[M], Generic[M]):
+    """Tenant rows; writes of many rows at once drop the kept pages that show them."""
+
     def for_org(self, organization: Organization) -> TenantQuerySet[M]:
         return self.filter(organization=organization)
 
@@ -61,3 +64,7 @@ class InvitationQuerySet(TenantQuerySet[Any]):
 
 MembershipManager = TenantManager.from_queryset(MembershipQuerySet)
 InvitationManager = TenantManager.from_queryset(InvitationQuerySet)
+
+
+class AllTenantsManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+    """`all_tenants`: every organization's rows, unscoped, with the same announced writes."""
