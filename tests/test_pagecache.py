@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.tenancy import pagecache
+from advocacy.tenancy.models import Membership
 from content.models import Post
 
 from .conftest import Cast
@@ -220,3 +221,83 @@ def test_every_listed_model_exists():
             model = apps.get_model(label)
             attribute = scope[1]
             assert attribute == "pk" or attribute in {f.attname for f in model._meta.fields}
+
+
+# Before the session is read --------------------------------------------------------------
+
+
+def settled(client: Client, path: str) -> None:
+    """Visits until the page is kept for the session (cookies set, address known)."""
+    for _ in range(2):
+        assert client.get(path).status_code == 200
+
+
+def test_a_session_is_served_its_kept_page_without_a_query(cast: Cast, client_for):
+    emmas_post(cast, text="Out there")
+    client = client_for(cast.emma)
+    settled(client, PAGES["my posts"])
+    hits, body = queries_of(client, PAGES["my posts"])
+    assert hits == 0
+    assert "Out there" in body
+    response = client.get(PAGES["my posts"])
+    assert response["Content-Language"] == "en"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_another_session_of_the_same_member_is_not_served_it(cast: Cast, client_for):
+    first, second = client_for(cast.emma), client_for(cast.emma)
+    settled(first, PAGES["dashboard"])
+    second.get(PAGES["dashboard"])
+    count, _body = queries_of(second, PAGES["dashboard"])
+    assert count > 0  # its own session, read and checked
+
+
+def test_signing_out_ends_the_kept_page_of_that_session(cast: Cast, client_for):
+    client = client_for(cast.emma)
+    settled(client, PAGES["dashboard"])
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    client.post(reverse("account_logout"))
+    replay = Client()
+    for name, value in cookies.items():
+        replay.cookies[name] = value
+    response = replay.get(PAGES["dashboard"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_member_who_leaves_is_not_served_their_kept_page(cast: Cast, client_for, how: str):
+    client = client_for(cast.emma)
+    settled(client, PAGES["dashboard"])
+    membership = cast.membership(cast.emma, cast.acme)
+    if how == "save":
+        membership.is_active = False
+        membership.save()
+    else:
+        Membership.all_tenants.filter(pk=membership.pk).update(is_active=False)
+    assert client.get(PAGES["dashboard"]).status_code == 404
+
+
+def test_a_user_switched_off_is_not_served_their_kept_page(cast: Cast, client_for):
+    client = client_for(cast.emma)
+    settled(client, PAGES["dashboard"])
+    cast.emma.is_active = False
+    cast.emma.save()
+    assert client.get(PAGES["dashboard"]).status_code in {302, 404}
+
+
+def test_a_role_taken_away_ends_the_kept_library(cast: Cast, client_for):
+    client = client_for(cast.carol)
+    settled(client, PAGES["library"])
+    membership = cast.membership(cast.carol, cast.acme)
+    membership.role = Membership.Role.EMPLOYEE
+    membership.save()
+    assert client.get(PAGES["library"]).status_code == 403
+
+
+def test_each_language_asked_for_is_kept_on_its_own(cast: Cast, client_for):
+    client = client_for(cast.emma)
+    settled(client, PAGES["dashboard"])
+    assert 'lang="en"' in client.get(PAGES["dashboard"]).content.decode()
+    danish = client.get(PAGES["dashboard"], headers={"accept-language": "da"})
+    assert 'lang="da"' in danish.content.decode()

@@ -26,11 +26,19 @@ a body is kept per CSRF secret, so its forms' tokens stay valid.
 
 Generations change both at once and when the transaction commits, so a request that renders
 between the two cannot keep what the transaction is about to replace.
+
+A page is kept twice: per member (above, served after the session, the user and the
+membership are read and checked) and, once a session has been answered it, for that session
+(`KeptPagesMiddleware`, served before anything is read: under a digest of the session and
+CSRF cookies, the address and the language asked for, and only while the three generations
+are those it was answered with; signing out, a password changed, a member deactivated or a
+role changed all change one).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -40,7 +48,9 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Model
@@ -181,6 +191,7 @@ def _relation_changed(sender: type[Model], instance: Model, action: str, **kwarg
 
 
 def connect_signals() -> None:
+    user_logged_out.connect(_signed_out, dispatch_uid="pagecache-signed-out")
     post_save.connect(_row_changed, dispatch_uid="pagecache-save")
     m2m_changed.connect(_relation_changed, dispatch_uid="pagecache-m2m")
     # Only where it matters: a post_delete receiver makes Django load the rows it deletes
@@ -330,6 +341,7 @@ def member_page(view: ViewFunc) -> ViewFunc:
         kept = found.get(body_key)
         if kept is not None and kept[0] == generations:
             _stamp, content_type, content = kept
+            request.kept_page_stamp = (generation_keys, generations)  # type: ignore[attr-defined]
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and None not in generations:
@@ -338,6 +350,101 @@ def member_page(view: ViewFunc) -> ViewFunc:
                 (generations, response["Content-Type"], response.content),
                 settings.PAGE_CACHE_SECONDS,
             )
+            request.kept_page_stamp = (generation_keys, generations)  # type: ignore[attr-defined]
         return response
 
     return wrapper
+
+
+# Before the session is read --------------------------------------------------------------
+
+TENANT_PATH = re.compile(r"^/o/[-a-zA-Z0-9_]+/")
+# Addresses this process has kept a page of: only those are looked for before the session.
+_KEPT_PATHS: set[str] = set()
+_KEPT_PATHS_LIMIT = 10_000
+
+
+def _page_response(headers: list[tuple[str, str]], content: bytes) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def _sessions_key(request: HttpRequest) -> str | None:
+    """Where the page of this request's session is kept, if it may be looked for at all."""
+    if request.method != "GET" or not enabled() or request.path_info not in _KEPT_PATHS:
+        return None
+    cookies = request.COOKIES
+    session = cookies.get(settings.SESSION_COOKIE_NAME)
+    secret = cookies.get(settings.CSRF_COOKIE_NAME)
+    if not session or not secret or CookieStorage.cookie_name in cookies:
+        return None
+    language = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+    accepted = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    digest = hashlib.blake2b(
+        f"{session}|{secret}|{request.get_full_path()}|{language}|{accepted}".encode(),
+        digest_size=16,
+    ).hexdigest()
+    return f"{KEY_PREFIX}-session:{digest}"
+
+
+class KeptPagesMiddleware:
+    """Serve a kept page to the session it was rendered for, before the session, the user
+    and the membership are read.
+
+    Only what the whole stack answered that session (signed in, an active member, allowed the
+    page) is kept, under a digest of its session and CSRF cookies, the address and the
+    language asked for: no other browser can name it. It is served while the generations of
+    the organization, the membership and the user are those it was rendered with, so what
+    changes who may see it (a member or user deactivated, a role changed, a password changed,
+    signing out) ends it at once; its lifetime is PAGE_CACHE_SECONDS. A request with
+    messages waiting in their cookie goes the whole way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _sessions_key(request)
+        if key is not None:
+            # Plain values, no classes of ours: what an earlier release kept still reads.
+            kept = cache.get(key)
+            if isinstance(kept, tuple) and len(kept) == 4:
+                generation_keys, generations, headers, content = kept
+                current = cache.get_many(generation_keys)
+                if [current.get(name) for name in generation_keys] == generations:
+                    return _page_response(headers, content)
+        response = self.get_response(request)
+        stamp = getattr(request, "kept_page_stamp", None)
+        if stamp is None or response.status_code != 200 or not _same_cookies(request, response):
+            return response
+        if key is None:
+            if len(_KEPT_PATHS) >= _KEPT_PATHS_LIMIT:
+                _KEPT_PATHS.clear()
+            _KEPT_PATHS.add(request.path_info)
+            key = _sessions_key(request)
+        if key is not None:
+            generation_keys, generations = stamp
+            headers = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in {"set-cookie", "content-length"}
+            ]
+            page = (list(generation_keys), list(generations), headers, response.content)
+            cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+        return response
+
+
+def _same_cookies(request: HttpRequest, response: HttpResponse) -> bool:
+    """The response leaves the session and CSRF cookies as they were (no sign-in, no new
+    secret): the page belongs to the cookies the request came with."""
+    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+        if name in response.cookies and response.cookies[name].value != request.COOKIES.get(name):
+            return False
+    return True
+
+
+def _signed_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        changed(user_ids=[user.pk])
