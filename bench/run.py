@@ -145,6 +145,17 @@ def session_cookie(email: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
+def with_csrf_cookie(cookie: str) -> str:
+    """The cookies plus the CSRF cookie a browser keeps from its first page. Without it,
+    each request is a first visit: a new CSRF secret, so a page rendered afresh."""
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{cookie}; {settings.CSRF_COOKIE_NAME}={secret}"
+
+
 def api_token(organization: Any, email: str) -> str:
     from django.utils import timezone
 
@@ -279,7 +290,16 @@ def main(argv: list[str] | None = None) -> int:
                         "my posts": f"/o/{slug}/posts/",
                         "content library": f"/o/{slug}/manage/content/",
                     },
-                    cookies={"dashboard": employee, "my posts": employee, "content library": comms},
+                    cookies={
+                        "dashboard": with_csrf_cookie(employee),
+                        "my posts": with_csrf_cookie(employee),
+                        "content library": with_csrf_cookie(comms),
+                    },
+                    rendered_cookies={
+                        "dashboard": employee,
+                        "my posts": employee,
+                        "content library": comms,
+                    },
                     concurrencies=concurrencies,
                     seconds=seconds,
                     floors=steps.measure_floor(base, concurrencies, seconds),

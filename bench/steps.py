@@ -197,11 +197,22 @@ def pages(
     concurrencies: Sequence[int],
     seconds: float,
     floors: dict[int, Load],
+    rendered_cookies: dict[str, str] | None = None,
 ) -> list[Line]:
-    """Throughput and latency of each page at each concurrency, against the floor. The
-    targets hold at the highest concurrency (16 in the full run)."""
+    """Throughput and latency of each page at each concurrency, against the floor, for a
+    member coming back to it (`cookies`: a browser's, its CSRF cookie included). The targets
+    hold at the highest concurrency (16 in the full run). With `rendered_cookies` (no CSRF
+    cookie: every request a first visit), each page also at the lowest concurrency rendered
+    every time, unjudged: what a page costs the first time after a change."""
     lines = []
-    top = max(concurrencies)
+    top, low = max(concurrencies), min(concurrencies)
+    for name, cookie in (rendered_cookies or {}).items():
+        load = run_load(base_url, [pages[name]], users=low, seconds=seconds, cookie=cookie)
+        measure = f"{name}, rendered every time, {low} clients"
+        lines.append(_throughput("pages", f"{measure}: throughput", load, floors[low], None))
+        lines.append(
+            Line("pages", f"{measure}: latency (p50 {load.p50_ms:.0f} ms)", load.p95_ms, "ms p95")
+        )
     for name, path in pages.items():
         for users in concurrencies:
             load = run_load(base_url, [path], users=users, seconds=seconds, cookie=cookies[name])
