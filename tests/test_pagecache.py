@@ -48,6 +48,24 @@ def emmas_post(cast: Cast, **fields: Any) -> Post:
     return PostFactory(author=cast.membership(cast.emma, cast.acme), **fields)
 
 
+def emmas_scheduled(cast: Cast, text: str, due_in: datetime.timedelta) -> Post:
+    due = timezone.now() + due_in
+    return emmas_post(
+        cast,
+        text=text,
+        status=Status.SCHEDULED,
+        scheduled_for=due,
+        next_attempt_at=due,
+        linkedin_urn="",
+        published_at=None,
+    )
+
+
+def listed(client: Client, status: str) -> str:
+    """My posts with one status, as the page shows it."""
+    return client.get(PAGES["my posts"], {"status": status}).content.decode()
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_a_page_seen_again_is_served_kept_with_the_same_body(cast: Cast, client_for, page: str):
     ContentItemFactory(organization=cast.acme, title="Ready to go")
@@ -78,7 +96,7 @@ def test_each_address_is_kept_on_its_own(cast: Cast, client_for):
     emmas_post(cast, text="Still a draft", status=Status.DRAFT, linkedin_urn="")
     client = client_for(cast.emma)
     everything = client.get(PAGES["my posts"]).content.decode()
-    drafts = client.get(PAGES["my posts"], {"status": "draft"}).content.decode()
+    drafts = listed(client, "draft")
     assert "Out there" in everything
     assert "Still a draft" in everything
     assert "Still a draft" in drafts
@@ -110,28 +128,17 @@ def test_another_organizations_changes_keep_the_page(cast: Cast, client_for):
 
 
 def test_what_the_member_sends_shows_on_their_next_page(cast: Cast, client_for):
-    scheduled = emmas_post(
-        cast,
-        text="Going out tomorrow",
-        status=Status.SCHEDULED,
-        scheduled_for=timezone.now() + datetime.timedelta(days=1),
-        next_attempt_at=timezone.now() + datetime.timedelta(days=1),
-        linkedin_urn="",
-        published_at=None,
-    )
+    scheduled = emmas_scheduled(cast, "Going out tomorrow", datetime.timedelta(days=1))
     client = client_for(cast.emma)
-    assert (
-        "Going out tomorrow"
-        in client.get(PAGES["my posts"], {"status": "scheduled"}).content.decode()
-    )
-    # A bulk action is one UPDATE: no row signal, the request itself drops the pages.
+    assert "Going out tomorrow" in listed(client, "scheduled")
+    # A bulk action is one UPDATE, no row signal: its queryset and the request drop the pages.
     response = client.post(
         reverse("content:my_posts_bulk", args=["acme"]),
         {"action": "cancel", "posts": [str(scheduled.public_id)]},
     )
     assert response.status_code == 302
     client.get(PAGES["my posts"])  # shows (and reads) the message: not kept
-    page = client.get(PAGES["my posts"], {"status": "scheduled"}).content.decode()
+    page = listed(client, "scheduled")
     assert "Going out tomorrow" not in page
 
 
@@ -178,30 +185,15 @@ def test_a_post_the_workers_publish_shows_published(
     cast: Cast, client_for, linkedin: LinkedIn, settings: Any
 ):
     settings.PAGE_CACHE_SECONDS = 60  # the live sandbox fixture reset the settings first
-    post = emmas_post(
-        cast,
-        text="Out in a minute",
-        status=Status.SCHEDULED,
-        scheduled_for=timezone.now() + datetime.timedelta(minutes=1),
-        next_attempt_at=timezone.now() + datetime.timedelta(minutes=1),
-        linkedin_urn="",
-        published_at=None,
-    )
+    post = emmas_scheduled(cast, "Out in a minute", datetime.timedelta(minutes=1))
     client = client_for(cast.emma)
-    assert (
-        "Out in a minute" in client.get(PAGES["my posts"], {"status": "scheduled"}).content.decode()
-    )
+    assert "Out in a minute" in listed(client, "scheduled")
     due_now(post)  # one UPDATE, as a worker would: the page stays as it was
     assert run_publisher(cast.acme) == ["published"]
     post.refresh_from_db()
     assert post.status == Status.PUBLISHED
-    assert (
-        "Out in a minute"
-        not in client.get(PAGES["my posts"], {"status": "scheduled"}).content.decode()
-    )
-    assert (
-        "Out in a minute" in client.get(PAGES["my posts"], {"status": "published"}).content.decode()
-    )
+    assert "Out in a minute" not in listed(client, "scheduled")
+    assert "Out in a minute" in listed(client, "published")
 
 
 def test_off_at_zero(cast: Cast, client_for, settings: Any):
