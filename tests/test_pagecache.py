@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -293,3 +293,12 @@ def test_each_language_asked_for_is_kept_on_its_own(cast: Cast, client_for):
     assert 'lang="en"' in client.get(PAGES["dashboard"]).content.decode()
     danish = client.get(PAGES["dashboard"], headers={"accept-language": "da"})
     assert 'lang="da"' in danish.content.decode()
+
+
+def test_a_locked_update_drops_the_pages_too(cast: Cast, client_for):
+    client = client_for(cast.emma)
+    settled(client, PAGES["dashboard"])
+    with transaction.atomic():
+        locked = Membership.objects.for_org(cast.acme).select_for_update(of=("self",))
+        assert locked.filter(user=cast.emma).update(is_active=False) == 1
+    assert client.get(PAGES["dashboard"]).status_code == 404

@@ -247,7 +247,11 @@ def _rows_changing(queryset: models.QuerySet[Any]) -> Callable[[], None]:
     if scope is None or not enabled() or _announced_by_caller.get():
         return lambda: None
     kind, attribute = scope
-    ids = list(queryset.order_by().values_list(attribute, flat=True).distinct())
+    scopes = queryset.order_by().values_list(attribute, flat=True).distinct()
+    # The rows' locks, if the queryset takes them, are the write's: PostgreSQL refuses FOR
+    # UPDATE with DISTINCT.
+    scopes.query.select_for_update = False
+    ids = list(scopes)
     return lambda: _announce(kind, ids)
 
 
