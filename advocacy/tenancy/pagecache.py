@@ -130,11 +130,9 @@ def changed(
     ]
     if not keys:
         return
-    if not connection.in_atomic_block:
-        _set_generations(keys)
-        return
     _set_generations(keys)
-    _after_commit().keys.update(keys)
+    if connection.in_atomic_block:
+        _after_commit().keys.update(keys)
 
 
 class AfterCommit:
