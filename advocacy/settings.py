@@ -500,6 +500,16 @@ ANALYTICS_POST_RECOLLECT_HOURS = env_int_between("ANALYTICS_POST_RECOLLECT_HOURS
 ANALYTICS_ROLLUP_DELAY_SECONDS = env_int_between("ANALYTICS_ROLLUP_DELAY_SECONDS", 30, 0, 3600)
 # How far back history is filled from LinkedIn's date-range endpoints (reported: 12 months).
 ANALYTICS_BACKFILL_DAYS = env_int_between("ANALYTICS_BACKFILL_DAYS", 365, 1, 3650)
+# The daily follower collection goes ANALYTICS_COLLECT_BATCH participants a task, each task
+# asking LinkedIn for up to ANALYTICS_COLLECT_THREADS of them side by side (PostgreSQL; each
+# thread holds a connection of Django's pool, so it stays below DATABASE_POOL_MAX_SIZE).
+ANALYTICS_COLLECT_BATCH = env_int_between("ANALYTICS_COLLECT_BATCH", 50, 1, 1000)
+ANALYTICS_COLLECT_THREADS = env_int_between("ANALYTICS_COLLECT_THREADS", 4, 1, 32)
+if isinstance(_pool, dict) and int(_pool["max_size"]) <= ANALYTICS_COLLECT_THREADS:
+    raise ImproperlyConfigured(
+        f"ANALYTICS_COLLECT_THREADS ({ANALYTICS_COLLECT_THREADS}) must be below "
+        f"DATABASE_POOL_MAX_SIZE ({_pool['max_size']}): each thread holds a connection of the pool."
+    )
 # Whether memberFollowersCount?q=dateRange answers each day's gain or its total: unconfirmed
 # (linkedin-api.md 6.2; observed zeros suggest gains, and the sandbox answers gains).
 LINKEDIN_MEMBER_FOLLOWERS_BY_DAY = env_str("LINKEDIN_MEMBER_FOLLOWERS_BY_DAY", "gains")

@@ -3,6 +3,8 @@ the reach of participants' posts, as dated snapshots (docs/analytics.md).
 
 Three units of work, each idempotent and each re-reading its rows first:
 - a participant's followers (`collect_member_followers`), read with their own connection;
+  several participants' at once, side by side and written together
+  (`collect_members_followers`), as the daily collection does;
 - the company page's followers (`collect_page_followers`), read with the page connection;
 - a participant's posts (`collect_member_posts`): the five figures of each post that is due.
 
@@ -29,18 +31,22 @@ answer) or give up (anything LinkedIn will keep refusing).
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
-from typing import Any
+from itertools import repeat
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django import db
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -64,6 +70,7 @@ from .rollups import (
 )
 
 logger = logging.getLogger(__name__)
+_Job = TypeVar("_Job")
 
 PAGE_SCOPE = "rw_organization_admin"
 # LinkedIn's queryType for each of the post's figures (POST_FIGURES).
@@ -265,14 +272,19 @@ def _history_start(today: date, since: date | None, has_history: bool) -> date |
 # -- member followers -------------------------------------------------------------------------
 
 
-def _participant(organization: Organization, membership_id: int) -> Membership | None:
-    """The participant, with their user and LinkedIn connection read in the same query."""
+def _participants(organization: Organization, membership_ids: Iterable[int]) -> QuerySet[Any]:
+    """The participants among `membership_ids`, with their user and LinkedIn connection read
+    in the same query."""
     return (
         Membership.objects.for_org(organization)
-        .filter(pk=membership_id, pk__in=participant_ids(organization))
+        .filter(pk__in=list(membership_ids))
+        .filter(pk__in=participant_ids(organization))
         .select_related("user__linkedin_connection")
-        .first()
     )
+
+
+def _participant(organization: Organization, membership_id: int) -> Membership | None:
+    return _participants(organization, [membership_id]).first()
 
 
 def _connection_of(membership: Membership) -> Connection | None:
@@ -282,28 +294,113 @@ def _connection_of(membership: Membership) -> Connection | None:
         return None
 
 
+@dataclass
+class _FollowersReading:
+    """One participant's followers as LinkedIn gave them, before they are written."""
+
+    membership_id: int
+    collected: Collected
+    membership: Membership | None = None
+    start: date | None = None
+    totals: dict[date, int] = field(default_factory=dict)
+    interruption: Exception | None = None
+
+
+def collect_members_followers(
+    *, organization: Organization, membership_ids: Sequence[int], since: date | None = None
+) -> list[tuple[Collected, Exception | None]]:
+    """Today's follower counts of several participants, and the history of those collected
+    for the first time (or from `since`); what each unit did, in the order of
+    `membership_ids`, with the LinkedIn error that interrupted it, if any.
+
+    The participants are read in one query; LinkedIn is asked for each with their own token,
+    up to ANALYTICS_COLLECT_THREADS side by side (most of the time is the wait for its
+    answers); then every count read is written in one upsert and the days touched are marked
+    for the rollups once. A member whose calls failed is written nothing and comes back with
+    the error, for the caller to retry alone; the others are not held back by it.
+    """
+    collected_before = MemberFollowers.objects.for_org(organization).filter(
+        membership=OuterRef("pk"), source=Source.API
+    )
+    members = {
+        member.pk: member
+        for member in _participants(organization, membership_ids).annotate(
+            has_history=Exists(collected_before)
+        )
+    }
+    today = today_of(organization)
+    readings = [
+        _FollowersReading(membership_id, Collected(subject="", figure=str(MEMBER_FOLLOWERS)))
+        for membership_id in membership_ids
+    ]
+    asked: list[tuple[_FollowersReading, Connection]] = []
+    for reading in readings:
+        membership = members.get(reading.membership_id)
+        if membership is None:
+            reading.collected.skipped = str(NOT_PARTICIPANT)
+            continue
+        reading.membership = membership
+        reading.collected.subject = membership.display_name
+        connection = _connection_of(membership)
+        if _can_collect(reading.collected, connection, scopes.PROFILE_ANALYTICS):
+            assert connection is not None
+            reading.start = _history_start(today, since, membership.has_history)
+            asked.append((reading, connection))
+    _side_by_side(lambda job: _read_followers(*job, today=today), asked)
+    _upsert_member_followers(organization, readings, today)
+    _recompute(organization, {day for reading in readings for day in reading.collected.days})
+    return [(reading.collected, reading.interruption) for reading in readings]
+
+
 def collect_member_followers(
     *, organization: Organization, membership_id: int, since: date | None = None
 ) -> Collected:
     """Today's follower count of a participant, and their history when it is first collected
-    or `since` is given; upserted into MemberFollowers, then the rollups of those days."""
-    collected = Collected(subject="", figure=str(MEMBER_FOLLOWERS))
-    membership = _participant(organization, membership_id)
-    if membership is None:
-        collected.skipped = str(NOT_PARTICIPANT)
-        return collected
-    collected.subject = membership.display_name
-    connection = _connection_of(membership)
-    if not _can_collect(collected, connection, scopes.PROFILE_ANALYTICS):
-        return collected
-    assert connection is not None
-    today = today_of(organization)
-    has_history = (
-        MemberFollowers.objects.for_org(organization)
-        .filter(membership=membership, source=Source.API)
-        .exists()
+    or `since` is given; upserted into MemberFollowers, then the rollups of those days.
+    Raises Interrupted when LinkedIn's answer failed (nothing is written then)."""
+    ((collected, interruption),) = collect_members_followers(
+        organization=organization, membership_ids=[membership_id], since=since
     )
-    start = _history_start(today, since, has_history)
+    if interruption is not None:
+        raise Interrupted(interruption, collected) from interruption
+    return collected
+
+
+def _side_by_side(work: Callable[[_Job], None], jobs: Sequence[_Job]) -> None:
+    """`work(job)` for each job, up to ANALYTICS_COLLECT_THREADS at once on PostgreSQL.
+
+    Each thread takes job after job, in a copy of the caller's context (its tenant scope;
+    one copy per thread, so that its cache client is made once), with database connections
+    of its own, given back when it ends. Those see committed rows only, so inside a
+    transaction (and on SQLite, which serves one writer at a time) the jobs run one after
+    the other here.
+    """
+    threads = min(int(settings.ANALYTICS_COLLECT_THREADS), len(jobs))
+    if threads <= 1 or db.connection.vendor != "postgresql" or db.connection.in_atomic_block:
+        for job in jobs:
+            work(job)
+        return
+    pending = iter(jobs)
+    taking = threading.Lock()
+
+    def lane() -> None:
+        try:
+            while True:
+                with taking:
+                    job = next(pending, None)
+                if job is None:
+                    return
+                work(job)
+        finally:
+            db.connections.close_all()  # this thread's own, back to the pool
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="collect") as pool:
+        for future in [pool.submit(copy_context().run, lane) for _ in range(threads)]:
+            future.result()
+
+
+def _read_followers(reading: _FollowersReading, connection: Connection, *, today: date) -> None:
+    collected, start = reading.collected, reading.start
     try:
         client = client_for(connection)
         count = client.member_followers_count()
@@ -312,22 +409,18 @@ def collect_member_followers(
             daily = _history(collected, partial(_member_gains, client, start, today))
     except (errors.TokenExpired, errors.TokenRevoked) as error:
         _stop(collected, connection, error)
-        return collected
+        return
     except (errors.PermissionDenied, errors.NotFound) as error:
         collected.unavailable.append(_refused(error))
-        return collected
+        return
     except errors.LinkedInError as error:
-        raise Interrupted(error, collected) from error
-    totals = (
+        reading.interruption = error
+        return
+    reading.totals = (
         member_follower_totals(today=today, today_count=count, daily=daily, start=start)
         if start is not None
         else {today: count}
     )
-    written = _upsert_member_followers(organization, membership, totals, today)
-    collected.rows[str(MEMBER_FOLLOWERS)] += len(written)
-    collected.days.update(written)
-    _recompute(organization, collected.days)
-    return collected
 
 
 def _member_gains(client: LinkedInClient, start: date, today: date) -> dict[date, int]:
@@ -362,23 +455,99 @@ def _kept_days(queryset: QuerySet[Any], days: Iterable[date], measured: date) ->
 
 
 def _upsert_member_followers(
-    organization: Organization,
-    membership: Membership,
-    totals: Mapping[date, int],
-    measured: date,
-) -> list[date]:
+    organization: Organization, readings: Sequence[_FollowersReading], measured: date
+) -> None:
+    """Write every reading's totals in one statement, noting on each the days written.
+
+    A day someone imported or typed in is left as they gave it, except the `measured` day
+    (today): LinkedIn's own count of today replaces it. On PostgreSQL the rows go as three
+    arrays in a single INSERT … ON CONFLICT whose update skips those days; elsewhere the
+    hand-kept days are read first and the rest upserted with bulk_create.
+    """
+    read = [reading for reading in readings if reading.totals]
+    if not read:
+        return
+    if db.connection.vendor == "postgresql":
+        written = _upsert_member_followers_postgresql(organization, read, measured)
+    else:
+        written = _upsert_member_followers_portable(organization, read, measured)
+    days: dict[int, set[date]] = {reading.membership_id: set() for reading in read}
+    for membership_id, day in written:
+        days[membership_id].add(day)
+    table = str(MEMBER_FOLLOWERS)
+    for reading in read:
+        reading.collected.rows[table] += len(days[reading.membership_id])
+        reading.collected.days.update(days[reading.membership_id])
+
+
+_FOLLOWERS_UPSERT = """
+    INSERT INTO {table}
+        (public_id, organization_id, membership_id, day, followers, source, collected_at)
+    SELECT gen_random_uuid(), %(organization)s, given.membership_id, given.day, given.followers,
+        %(api)s, %(now)s
+    FROM unnest(%(members)s::bigint[], %(days)s::date[], %(followers)s::integer[])
+        AS given (membership_id, day, followers)
+    ON CONFLICT (organization_id, membership_id, day) DO UPDATE
+    SET followers = EXCLUDED.followers, source = EXCLUDED.source,
+        collected_at = EXCLUDED.collected_at
+    WHERE {table}.source = %(api)s OR {table}.day = %(measured)s
+    RETURNING membership_id, day
+""".strip()
+
+
+def _upsert_member_followers_postgresql(
+    organization: Organization, readings: Sequence[_FollowersReading], measured: date
+) -> list[tuple[int, date]]:
+    members: list[int] = []
+    days: list[date] = []
+    followers: list[int] = []
+    for reading in readings:
+        members.extend(repeat(reading.membership_id, len(reading.totals)))
+        days.extend(reading.totals)
+        followers.extend(reading.totals.values())
+    table = db.connection.ops.quote_name(MemberFollowers._meta.db_table)
+    with db.connection.cursor() as cursor:
+        cursor.execute(
+            _FOLLOWERS_UPSERT.format(table=table),
+            {
+                "organization": organization.pk,
+                "api": Source.API,
+                "now": timezone.now(),
+                "members": members,
+                "days": days,
+                "followers": followers,
+                "measured": measured,
+            },
+        )
+        return cursor.fetchall()
+
+
+def _upsert_member_followers_portable(
+    organization: Organization, readings: Sequence[_FollowersReading], measured: date
+) -> list[tuple[int, date]]:
     rows = MemberFollowers.objects.for_org(organization)
-    kept = _kept_days(rows.filter(membership=membership), totals, measured)
+    days = [day for reading in readings for day in reading.totals]
+    kept = set(
+        rows.filter(
+            membership__in=[reading.membership_id for reading in readings],
+            day__gte=min(days),
+            day__lte=max(days),
+        )
+        .exclude(source=Source.API)
+        .exclude(day=measured)
+        .values_list("membership_id", "day")
+    )
     new = [
         MemberFollowers(
             organization=organization,
-            membership=membership,
+            membership_id=reading.membership_id,
             day=day,
             followers=followers,
             source=Source.API,
         )
-        for day, followers in sorted(totals.items())
-        if day not in kept
+        for reading in readings
+        for day, followers in sorted(reading.totals.items())
+        if (reading.membership_id, day) not in kept
     ]
     rows.bulk_create(
         new,
@@ -386,7 +555,7 @@ def _upsert_member_followers(
         unique_fields=["organization", "membership", "day"],
         update_fields=["followers", "source", "collected_at"],
     )
-    return [row.day for row in new]
+    return [(row.membership_id, row.day) for row in new]
 
 
 # -- company page followers -------------------------------------------------------------------
@@ -788,31 +957,38 @@ def collect_organization(
     progress: Callable[[Collected], None] | None = None,
 ) -> CollectionReport:
     """Everything the workers collect for one organization, in the foreground: the company
-    page's followers, then each participant's followers and posts (`since`: history from
-    that day). A passing failure of one unit is reported and the others go on."""
+    page's followers, the participants' followers (ANALYTICS_COLLECT_BATCH at a time, as the
+    workers do), then each participant's posts (`since`: history from that day). A passing
+    failure of one unit is reported and the others go on."""
     report = CollectionReport()
-    units: list[tuple[str, str, Callable[[], Collected]]] = [
+    units: list[tuple[str, str, Callable[[], list[Collected]]]] = [
         (
             str(_("company page")),
             str(PAGE_FOLLOWERS),
-            partial(collect_page_followers, organization=organization, since=since),
+            _one(partial(collect_page_followers, organization=organization), since=since),
         )
     ]
-    participants = (
+    participants = list(
         Membership.objects.for_org(organization)
         .filter(pk__in=participant_ids(organization))
         .select_related("user")
         .order_by("user__name", "user__email", "pk")
     )
-    for membership in participants:
-        for figure, collect in (
-            (MEMBER_FOLLOWERS, collect_member_followers),
-            (POST_FIGURES_NAME, collect_member_posts),
-        ):
-            member_unit: Callable[[], Collected] = partial(
-                collect, organization=organization, membership_id=membership.pk, since=since
+    size = int(settings.ANALYTICS_COLLECT_BATCH)
+    for start in range(0, len(participants), size):
+        batch = participants[start : start + size]
+        units.append(
+            (
+                ", ".join(membership.display_name for membership in batch),
+                str(MEMBER_FOLLOWERS),
+                partial(_followers_units, organization, [m.pk for m in batch], since),
             )
-            units.append((membership.display_name, str(figure), member_unit))
+        )
+    for membership in participants:
+        posts = partial(
+            collect_member_posts, organization=organization, membership_id=membership.pk
+        )
+        units.append((membership.display_name, str(POST_FIGURES_NAME), _one(posts, since=since)))
     touched: set[date] = set()
     deferred = _deferred_days.set(touched)
     try:
@@ -823,19 +999,43 @@ def collect_organization(
     return report
 
 
+def _one(collect: Callable[..., Collected], *, since: date | None) -> Callable[[], list[Collected]]:
+    def run() -> list[Collected]:
+        return [collect(since=since)]
+
+    return run
+
+
+def _followers_units(
+    organization: Organization, membership_ids: list[int], since: date | None
+) -> list[Collected]:
+    """collect_members_followers's units, each member's failure noted on their own."""
+    units = []
+    for collected, interruption in collect_members_followers(
+        organization=organization, membership_ids=membership_ids, since=since
+    ):
+        if interruption is not None:
+            collected.failed = str(getattr(interruption, "explanation", "") or interruption)
+            logger.warning("Collecting %s failed: %s", collected.subject, interruption)
+        units.append(collected)
+    return units
+
+
 def _run_units(
-    units: list[tuple[str, str, Callable[[], Collected]]],
+    units: list[tuple[str, str, Callable[[], list[Collected]]]],
     report: CollectionReport,
     progress: Callable[[Collected], None] | None,
 ) -> None:
     for subject, figure, run in units:
         try:
-            collected = run()
+            done = run()
         except Interrupted as stop:
             collected = stop.collected
             collected.subject = collected.subject or subject
             collected.failed = str(getattr(stop.cause, "explanation", "") or stop.cause)
             logger.warning("Collecting %s of %s failed: %s", figure, subject, stop.cause)
-        report.units.append(collected)
-        if progress is not None:
-            progress(collected)
+            done = [collected]
+        for collected in done:
+            report.units.append(collected)
+            if progress is not None:
+                progress(collected)

@@ -1,10 +1,10 @@
 """Background collection of figures from LinkedIn (collection.py, docs/analytics.md).
 
-Two periodic fan-outs (settings.CELERY_BEAT_SCHEDULE) queue one small task per unit of work,
-with ids only: the daily follower counts (each company page, each participant) and, every few
-hours, the figures of participants' due posts. Each unit task re-reads its rows and returns
-quietly when the organization is gone or the member no longer takes part; it is idempotent
-(snapshots are upserted), so a retry or a duplicate message does no harm.
+Two periodic fan-outs (settings.CELERY_BEAT_SCHEDULE) queue small tasks, with ids only: the
+daily follower counts (each company page; participants ANALYTICS_COLLECT_BATCH a task) and,
+every few hours, the figures of each participant's due posts. Each task re-reads its rows
+and returns quietly when the organization is gone or the member no longer takes part; it is
+idempotent (snapshots are upserted), so a retry or a duplicate message does no harm.
 
 A passing failure (429, 5xx, no answer) is retried later: after LinkedIn's Retry-After or the
 local budget's wait when known, else with exponential backoff and jitter. The rate limiter
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -117,12 +118,26 @@ def collect_followers() -> int:
     """Queue today's follower collection of every company page and every participant whose
     connection may read it (daily); returns how many tasks were queued."""
     pages = collection.page_targets()
-    members = collection.member_follower_targets()
+    batches = follower_batches(collection.member_follower_targets())
     for organization_id in pages:
         collect_page_followers.delay(organization_id)
-    for organization_id, membership_id in members:
-        collect_member_followers.delay(organization_id, membership_id)
-    return len(pages) + len(members)
+    for organization_id, membership_ids in batches:
+        collect_members_followers.delay(organization_id, membership_ids)
+    return len(pages) + len(batches)
+
+
+def follower_batches(targets: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """(organization id, membership ids) of at most ANALYTICS_COLLECT_BATCH participants
+    each, from member_follower_targets()."""
+    size = int(settings.ANALYTICS_COLLECT_BATCH)
+    by_organization: dict[int, list[int]] = {}
+    for organization_id, membership_id in targets:
+        by_organization.setdefault(organization_id, []).append(membership_id)
+    return [
+        (organization_id, members[start : start + size])
+        for organization_id, members in by_organization.items()
+        for start in range(0, len(members), size)
+    ]
 
 
 @shared_task(
@@ -162,6 +177,59 @@ def collect_member_followers(self: Any, organization_id: int, membership_id: int
             organization=organization, membership_id=membership_id
         ),
     )
+
+
+@shared_task(
+    name="analytics.collect_members_followers",
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def collect_members_followers(organization_id: int, membership_ids: list[int]) -> dict[str, int]:
+    """Collect several participants' followers today (and the history of those collected for
+    the first time); returns how many units had each outcome.
+
+    A member whose calls failed for a passing reason (429, 5xx, no answer) is handed to
+    collect_member_followers alone, which retries them with backoff; the others are written
+    all the same. Returns quietly when the organization is gone.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return {"gone": len(membership_ids)}
+    with tenant_scope(organization):
+        units = collection.collect_members_followers(
+            organization=organization, membership_ids=membership_ids
+        )
+    outcomes: Counter[str] = Counter()
+    for membership_id, (collected, interruption) in zip(membership_ids, units, strict=True):
+        if interruption is None:
+            outcomes["skipped" if collected.skipped else "collected"] += 1
+            continue
+        stop = collection.Interrupted(interruption, collected)
+        if stop.retryable:
+            countdown = retry_countdown(stop, 0)
+            logger.info(
+                "Collecting member followers of membership %s: %s; retrying in %.0fs",
+                membership_id,
+                interruption,
+                countdown,
+            )
+            collect_member_followers.apply_async(
+                (organization_id, membership_id), countdown=countdown
+            )
+            outcomes["retrying"] += 1
+        else:
+            logger.error(
+                "Collecting member followers of membership %s failed: %s",
+                membership_id,
+                interruption,
+                exc_info=interruption,
+            )
+            outcomes["failed"] += 1
+    if any(collected.days for collected, _interruption in units):
+        schedule_pending_rollups(organization_id)
+    logger.info("Collected member followers of %s members: %s", len(membership_ids), outcomes)
+    return dict(outcomes)
 
 
 @shared_task(

@@ -458,7 +458,11 @@ def collection(
 
     now = timezone.now()
     today = timezone.localdate(now, timezone=collect.zone_of(organization))
-    members = [pk for org_id, pk in collect.member_follower_targets() if org_id == organization.pk]
+    members = [
+        (org_id, pk)
+        for org_id, pk in collect.member_follower_targets()
+        if org_id == organization.pk
+    ]
     followers = MemberFollowers.objects.for_org(organization)
     followers.filter(day=today).delete()
     # Only the young posts are due (as on any day after the older ones' daily collection).
@@ -467,8 +471,8 @@ def collection(
     ).update(metrics_updated_at=now)
     authors = [pk for org_id, pk in collect.post_targets(now) if org_id == organization.pk]
     began_at, began = timezone.now(), time.perf_counter()
-    for membership_id in members:
-        workers.submit(tasks.collect_member_followers, organization.pk, membership_id)
+    for organization_id, batch in tasks.follower_batches(members):
+        workers.submit(tasks.collect_members_followers, organization_id, batch)
     for membership_id in authors:
         workers.submit(tasks.collect_member_posts, organization.pk, membership_id)
     workers.wait(timeout)
@@ -488,16 +492,16 @@ def collection(
     ]
 
     newcomers = members[-first_connections:]
-    followers.filter(membership_id__in=newcomers).delete()
+    followers.filter(membership_id__in=[pk for _org_id, pk in newcomers]).delete()
     began_at, began = timezone.now(), time.perf_counter()
-    for membership_id in newcomers:
-        workers.submit(tasks.collect_member_followers, organization.pk, membership_id)
+    for organization_id, batch in tasks.follower_batches(newcomers):
+        workers.submit(tasks.collect_members_followers, organization_id, batch)
     workers.wait(timeout)
     elapsed = time.perf_counter() - began
     history = list(
-        followers.filter(membership_id__in=newcomers, collected_at__gte=began_at).values_list(
-            *_fields(MemberFollowers)
-        )
+        followers.filter(
+            membership_id__in=[pk for _org_id, pk in newcomers], collected_at__gte=began_at
+        ).values_list(*_fields(MemberFollowers))
     )
     lines.append(
         _against_copy(

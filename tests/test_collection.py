@@ -307,8 +307,8 @@ def test_a_later_collection_writes_only_today(cast: Cast, acme: Sandbox):
 def test_a_members_collection_reads_the_member_and_their_connection_in_one_query(
     cast: Cast, acme: Sandbox
 ):
-    """The same statements for any member on any day: the participant with their user and
-    connection together, whether they have history, the upsert and the days' rollups."""
+    """The same statements for any member on any day: the participant with their user,
+    connection and whether they have history together, the upsert and the days' rollups."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -330,10 +330,106 @@ def test_a_members_collection_reads_the_member_and_their_connection_in_one_query
             query["sql"] for query in queries.captured_queries if "sandbox_" not in query["sql"]
         ]
         assert not any(sql.startswith('SELECT "linkedin_connection"') for sql in reads)
-        # Before the upsert: the participant (with user and connection), whether they have
-        # history, and the days typed or imported by hand. The rollups follow.
+        # Before the upsert: the participant (with user, connection and whether they have
+        # history); elsewhere than on PostgreSQL, whose upsert skips them itself, the days
+        # typed or imported by hand. The rollups follow.
         upsert = next(n for n, sql in enumerate(reads) if sql.startswith("INSERT"))
-        assert len([sql for sql in reads[:upsert] if sql.startswith("SELECT")]) == 3
+        selects = [sql for sql in reads[:upsert] if sql.startswith("SELECT")]
+        assert len(selects) == (1 if connection.vendor == "postgresql" else 2)
+    assert counts[0] == counts[1]
+
+
+def test_several_members_are_collected_in_one_unit_each_with_their_own_outcome(
+    cast: Cast, acme: Sandbox
+):
+    emma, carol = acme.emma(), cast.membership(cast.carol, cast.acme)
+    leo = cast.membership(cast.leo, cast.acme)  # connected, but not taking part
+    units = collection.collect_members_followers(
+        organization=cast.acme, membership_ids=[carol.pk, leo.pk, emma.pk]
+    )
+    (carol_unit, carol_stop), (leo_unit, leo_stop), (emma_unit, emma_stop) = units
+    assert carol_stop is leo_stop is emma_stop is None
+    assert (carol_unit.subject, emma_unit.subject) == (carol.display_name, emma.display_name)
+    assert carol_unit.rows == emma_unit.rows == {"member followers": BACKFILL_DAYS + 1}
+    assert leo_unit.skipped == "not taking part in the program"
+    assert emma_followers(cast)[date(2026, 11, 14)] == (510, Source.API)
+    assert MemberFollowers.all_tenants.get(membership=carol, day=TODAY).followers == 300
+    assert not MemberFollowers.all_tenants.filter(membership=leo).exists()
+    assert emma_unit.days == carol_unit.days == {LIMIT + timedelta(n) for n in range(31)}
+
+
+def test_a_members_passing_failure_holds_back_neither_the_others_nor_what_they_read(
+    cast: Cast, acme: Sandbox, settings: Any
+):
+    settings.ANALYTICS_COLLECT_THREADS = 1  # the calls in the batch's order: Emma's two first
+    emma, carol = acme.emma(), cast.membership(cast.carol, cast.acme)
+    acme.fault("member.followers", status=503, every=3)  # Carol's first call
+    units = collection.collect_members_followers(
+        organization=cast.acme, membership_ids=[emma.pk, carol.pk]
+    )
+    (emma_unit, emma_stop), (carol_unit, carol_stop) = units
+    assert emma_stop is None
+    assert emma_unit.rows == {"member followers": BACKFILL_DAYS + 1}
+    assert carol_stop is not None
+    assert collection.Interrupted(carol_stop, carol_unit).retryable
+    assert not carol_unit.rows
+    assert not MemberFollowers.all_tenants.filter(membership=carol).exists()
+    assert emma_followers(cast)[TODAY] == (600, Source.API)
+
+
+def test_the_batch_task_hands_a_passing_failure_to_a_task_of_its_own(
+    cast: Cast, acme: Sandbox, caplog: pytest.LogCaptureFixture
+):
+    emma, carol = acme.emma(), cast.membership(cast.carol, cast.acme)
+    acme.fault("member.followers", status=503)
+
+    def lift_the_fault(sender: Any, **kwargs: Any) -> None:
+        acme.clear_faults()  # LinkedIn is fine again by the time the member's own task runs
+
+    signals.task_prerun.connect(lift_the_fault, sender=tasks.collect_member_followers, weak=False)
+    try:
+        with caplog.at_level("INFO", logger="analytics.tasks"):
+            outcome = tasks.collect_members_followers.delay(cast.acme.pk, [emma.pk, carol.pk])
+    finally:
+        signals.task_prerun.disconnect(lift_the_fault, sender=tasks.collect_member_followers)
+    assert outcome.get() == {"retrying": 2}
+    waits = [
+        record.getMessage() for record in caplog.records if "retrying in" in record.getMessage()
+    ]
+    assert len(waits) == 2
+    # Each member's own task (eager here, so at once) collected them.
+    assert emma_followers(cast)[TODAY] == (600, Source.API)
+    assert MemberFollowers.all_tenants.get(membership=carol, day=TODAY).followers == 300
+
+
+def test_the_daily_fan_out_sends_participants_in_batches_per_organization(
+    cast: Cast, acme: Sandbox, settings: Any
+):
+    settings.ANALYTICS_COLLECT_BATCH = 2
+    targets = [(1, 10), (1, 11), (1, 12), (2, 20), (1, 13), (1, 14)]
+    assert tasks.follower_batches(targets) == [(1, [10, 11]), (1, [12, 13]), (1, [14]), (2, [20])]
+    assert tasks.follower_batches([]) == []
+
+
+def test_a_batchs_statements_do_not_grow_with_its_members(cast: Cast, acme: Sandbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    members = [acme.emma().pk, cast.membership(cast.carol, cast.acme).pk]
+    collection.collect_members_followers(organization=cast.acme, membership_ids=members)
+    counts = []
+    for days, batch in ((1, members[:1]), (2, members)):
+        with (
+            time_machine.travel(NOW + timedelta(days=days), tick=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            units = collection.collect_members_followers(
+                organization=cast.acme, membership_ids=batch
+            )
+        assert [unit.rows for unit, _stop in units] == [{"member followers": 1}] * len(batch)
+        counts.append(
+            len([query for query in queries.captured_queries if "sandbox_" not in query["sql"]])
+        )
     assert counts[0] == counts[1]
 
 
@@ -588,7 +684,7 @@ def test_a_connection_linkedin_refuses_analytics_is_noted_not_marked(cast: Cast,
 def test_a_revoked_token_marks_the_connection_and_the_others_go_on(cast: Cast, acme: Sandbox):
     acme.fault("*", revoke_token_of=sandbox.Member.objects.get(sub="m-emma"), after_calls=0)
     queued = tasks.collect_followers.delay()  # eager: the fan-out runs each task here
-    assert queued.get() == 4  # the page, Emma, Carol and (at Globex) Gus
+    assert queued.get() == 3  # the page, Emma and Carol together, and (at Globex) Gus
     emma = Connection.objects.get(user=cast.emma)
     assert emma.status == ConnectionStatus.REVOKED
     assert emma.last_error

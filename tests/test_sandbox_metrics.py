@@ -417,3 +417,31 @@ def test_a_members_followers_cost_no_query_per_post(sandbox: Sandbox):
     six, with_six = followers_now()
     assert with_six == with_one
     assert six > one  # the posts did bring followers
+
+
+def test_a_members_followers_over_days_are_each_days_followers(sandbox: Sandbox):
+    """The one-pass series a date range is answered from gives each day what the day alone
+    gives: posts not yet made, still growing, settled a week on, and deleted while growing."""
+    ann = Member.objects.get(sub="m-ann")
+    now = timezone.now()
+    for number, (age, deleted_after) in enumerate(
+        [(20, None), (9, None), (5, None), (2, None), (6, timedelta(days=1)), (30, None)]
+    ):
+        created = now - timedelta(days=age, hours=number)
+        Post.objects.create(
+            urn=f"urn:li:share:{8_000_000 + number}",
+            kind=Post.Kind.SHARE,
+            number=8_000_000 + number,
+            origin=Post.Origin.API,
+            commentary=f"Post {number}",
+            visibility="PUBLIC",
+            lifecycle_state="PUBLISHED",
+            member=ann,
+            created_at=created,
+            deleted_at=created + deleted_after if deleted_after else None,
+        )
+    simulation = Simulation(App.objects.get(), now)
+    days = [now.date() - timedelta(days=n) for n in range(40, -1, -1)]
+    one_by_one = [simulation.member_followers_on(ann, day) for day in days]
+    assert simulation.member_followers_over(ann, days) == one_by_one
+    assert len(set(one_by_one)) > 5  # the posts made the days differ

@@ -166,6 +166,18 @@ def test_publishing_threads_must_leave_a_pooled_connection_for_the_task(
     assert loaded["PUBLISH_THREADS"] == 10
 
 
+def test_collection_threads_must_leave_a_pooled_connection_for_the_task_itself(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = "postgres://advocacy@db.example:5432/advocacy"
+    loaded = load_settings(monkeypatch, tmp_path, DATABASE_URL=url)
+    assert (loaded["ANALYTICS_COLLECT_THREADS"], loaded["ANALYTICS_COLLECT_BATCH"]) == (4, 50)
+    with pytest.raises(ImproperlyConfigured, match="ANALYTICS_COLLECT_THREADS"):
+        load_settings(monkeypatch, tmp_path, DATABASE_URL=url, ANALYTICS_COLLECT_THREADS="10")
+    with pytest.raises(ImproperlyConfigured, match="ANALYTICS_COLLECT_BATCH"):
+        load_settings(monkeypatch, tmp_path, ANALYTICS_COLLECT_BATCH="0")
+
+
 def test_pages_are_kept_only_with_a_shared_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

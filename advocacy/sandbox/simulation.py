@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -175,6 +175,49 @@ class Simulation:
             for post in self._grown_posts_of_member(member)
         )
         return self.member_history(member).on(day) + gained
+
+    def member_followers_over(self, member: Member, days: Sequence[date]) -> list[int]:
+        """member_followers_on for each of `days` (in ascending order), in one pass: a post
+        adds nothing before it was made and a fixed number once it stopped growing, so only
+        the posts still growing on a day are worked out for it."""
+        history = self.member_history(member)
+        gained = self._gained_over(
+            self._grown_posts_of_member(member),
+            lambda post: self.outcome(post).author_followers,
+            days,
+        )
+        return [history.on(day) + extra for day, extra in zip(days, gained, strict=True)]
+
+    def _gained_over(
+        self, posts: list[Post], final_of: Callable[[Post], int], days: Sequence[date]
+    ) -> list[int]:
+        # When each post's share stops changing: a week after it was made, or its deletion.
+        settling = sorted(
+            (
+                min(
+                    post.created_at + timedelta(days=GROWTH_DAYS),
+                    post.deleted_at or datetime.max.replace(tzinfo=UTC),
+                ),
+                number,
+                post,
+            )
+            for number, post in enumerate(posts)
+        )
+        settled, done = 0, 0
+        gained = []
+        for day in days:
+            instant = min(end_of(day), self.now)
+            while done < len(settling) and settling[done][0] <= instant:
+                settled_at, _number, post = settling[done]
+                settled += self._scaled(final_of(post), post, settled_at)
+                done += 1
+            growing = sum(
+                self._scaled(final_of(post), post, instant)
+                for _settles, _number, post in settling[done:]
+                if post.created_at < instant
+            )
+            gained.append(settled + growing)
+        return gained
 
     def member_followers_now(self, member: Member) -> int:
         return self.member_followers_on(member, self.data_until)

@@ -79,17 +79,15 @@ def _member_followers(call: Call) -> HttpResponse:
             [{"memberFollowersCount": simulation.member_followers_now(member)}], call
         )
     start, end = parse_date_range(call.param("dateRange"))
-    elements = []
-    previous = simulation.member_followers_on(member, start - timedelta(days=1))
-    for day in clamp_days(start, end, simulation.data_until):
-        value = simulation.member_followers_on(member, day)
-        elements.append(
-            {
-                "dateRange": {"start": ymd(day), "end": ymd(day + timedelta(days=1))},
-                "memberFollowersCount": value - previous,
-            }
-        )
-        previous = value
+    days = list(clamp_days(start, end, simulation.data_until))
+    values = simulation.member_followers_over(member, [start - timedelta(days=1), *days])
+    elements = [
+        {
+            "dateRange": {"start": ymd(day), "end": ymd(day + timedelta(days=1))},
+            "memberFollowersCount": value - previous,
+        }
+        for day, previous, value in zip(days, values, values[1:], strict=False)
+    ]
     return _analytics_answer(elements, call)
 
 
