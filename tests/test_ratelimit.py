@@ -279,3 +279,20 @@ def test_endpoint_names_match_the_sandbox_faults() -> None:
         "page.followerStatistics",
         "page.shareStatistics",
     }
+
+
+def test_threads_share_one_redis_connection_pool_per_cache():
+    """A backend is made per thread, and its pool with it; the counting shares one per
+    process (a pool connects only when a command runs: no server is needed here)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache.backends.redis import RedisCache
+
+    def pool_in_a_new_backend(location: str) -> Any:
+        return ratelimit._redis(RedisCache(location, {}), "counter").connection_pool
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(pool_in_a_new_backend, ["redis://127.0.0.1:6399/7"] * 2)
+    elsewhere = pool_in_a_new_backend("redis://127.0.0.1:6399/8")
+    assert first is second
+    assert elsewhere is not first

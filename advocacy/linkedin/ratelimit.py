@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -128,6 +130,26 @@ def _seconds_until_allowed(number: int, quota: int, clock: _Clock) -> float:
     return max(0.0, allowed_at - clock.into_day) + 0.001
 
 
+_shared_clients: dict[str, Any] = {}
+_sharing = threading.Lock()
+
+
+def _redis(backend: RedisCache, name: str) -> Any:
+    """The Redis client for `name`, shared by every thread of the process.
+
+    Django makes a cache backend, and with it a connection pool, per thread (and per context),
+    and the threads that send calls side by side come and go with their tasks: each would
+    open a connection of its own for its first call. Redis' clients and pools are safe to
+    share between threads, and a pool starts afresh in a forked process.
+    """
+    key = repr((getattr(backend, "_servers", None), getattr(backend, "_options", None)))
+    client = _shared_clients.get(key)
+    if client is None:
+        with _sharing:
+            client = _shared_clients.setdefault(key, backend._cache)
+    return client.get_client(name, write=True)
+
+
 def _count_calls(keys: list[str], ttl: int, *, unless: list[str]) -> list[int] | None:
     """Count one call in each of `keys` (created at 0 for the day when missing) and return
     the numbers; None, counting nothing, when any of the `unless` keys is set (a pause).
@@ -141,7 +163,7 @@ def _count_calls(keys: list[str], ttl: int, *, unless: list[str]) -> list[int] |
     if isinstance(backend, RedisCache):
         checked = [backend.make_and_validate_key(key) for key in unless]
         names = [backend.make_and_validate_key(key) for key in keys]
-        pipeline = backend._cache.get_client(names[0], write=True).pipeline(transaction=False)
+        pipeline = _redis(backend, names[0]).pipeline(transaction=False)
         for name in checked:
             pipeline.get(name)
         for name in names:
