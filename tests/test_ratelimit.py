@@ -289,7 +289,7 @@ def test_threads_share_one_redis_connection_pool_per_cache():
     from django.core.cache.backends.redis import RedisCache
 
     def pool_in_a_new_backend(location: str) -> Any:
-        return ratelimit._redis(RedisCache(location, {}), "counter").connection_pool
+        return ratelimit._redis(RedisCache(location, {})).connection_pool
 
     with ThreadPoolExecutor(2) as pool:
         first, second = pool.map(pool_in_a_new_backend, ["redis://127.0.0.1:6399/7"] * 2)

@@ -134,8 +134,8 @@ _shared_clients: dict[str, Any] = {}
 _sharing = threading.Lock()
 
 
-def _redis(backend: RedisCache, name: str) -> Any:
-    """The Redis client for `name`, shared by every thread of the process.
+def _redis(backend: RedisCache) -> Any:
+    """The backend's Redis client for writes, shared by every thread of the process.
 
     Django makes a cache backend, and with it a connection pool, per thread (and per context),
     and the threads that send calls side by side come and go with their tasks: each would
@@ -146,8 +146,11 @@ def _redis(backend: RedisCache, name: str) -> Any:
     client = _shared_clients.get(key)
     if client is None:
         with _sharing:
-            client = _shared_clients.setdefault(key, backend._cache)
-    return client.get_client(name, write=True)
+            client = _shared_clients.get(key)
+            if client is None:
+                # Writes always go to the first server, whatever the key.
+                client = _shared_clients[key] = backend._cache.get_client(write=True)
+    return client
 
 
 def _count_calls(keys: list[str], ttl: int, *, unless: list[str]) -> list[int] | None:
@@ -163,7 +166,7 @@ def _count_calls(keys: list[str], ttl: int, *, unless: list[str]) -> list[int] |
     if isinstance(backend, RedisCache):
         checked = [backend.make_and_validate_key(key) for key in unless]
         names = [backend.make_and_validate_key(key) for key in keys]
-        pipeline = _redis(backend, names[0]).pipeline(transaction=False)
+        pipeline = _redis(backend).pipeline(transaction=False)
         for name in checked:
             pipeline.get(name)
         for name in names:
