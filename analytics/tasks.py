@@ -196,6 +196,7 @@ def collect_members_followers(organization_id: int, membership_ids: list[int]) -
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return {"gone": len(membership_ids)}
+    membership_ids = list(dict.fromkeys(membership_ids))  # one row a member and day
     with tenant_scope(organization):
         units = collection.collect_members_followers(
             organization=organization, membership_ids=membership_ids

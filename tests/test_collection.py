@@ -402,6 +402,14 @@ def test_the_batch_task_hands_a_passing_failure_to_a_task_of_its_own(
     assert MemberFollowers.all_tenants.get(membership=carol, day=TODAY).followers == 300
 
 
+def test_a_member_named_twice_in_a_batch_is_collected_once(cast: Cast, acme: Sandbox):
+    emma = acme.emma().pk
+    assert tasks.collect_members_followers.delay(cast.acme.pk, [emma, emma]).get() == {
+        "collected": 1
+    }
+    assert emma_followers(cast)[TODAY] == (600, Source.API)
+
+
 def test_the_daily_fan_out_sends_participants_in_batches_per_organization(
     cast: Cast, acme: Sandbox, settings: Any
 ):
