@@ -300,7 +300,6 @@ class _FollowersReading:
 
     membership_id: int
     collected: Collected
-    membership: Membership | None = None
     start: date | None = None
     totals: dict[date, int] = field(default_factory=dict)
     interruption: Exception | None = None
@@ -339,7 +338,6 @@ def collect_members_followers(
         if membership is None:
             reading.collected.skipped = str(NOT_PARTICIPANT)
             continue
-        reading.membership = membership
         reading.collected.subject = membership.display_name
         connection = _connection_of(membership)
         if _can_collect(reading.collected, connection, scopes.PROFILE_ANALYTICS):
