@@ -307,10 +307,10 @@ class _FollowersReading:
 
 def collect_members_followers(
     *, organization: Organization, membership_ids: Sequence[int], since: date | None = None
-) -> list[tuple[Collected, Exception | None]]:
+) -> list[tuple[int, Collected, Exception | None]]:
     """Today's follower counts of several participants, and the history of those collected
-    for the first time (or from `since`); what each unit did, in the order of
-    `membership_ids`, with the LinkedIn error that interrupted it, if any.
+    for the first time (or from `since`): for each member, once and in the order given, what
+    their unit did and the LinkedIn error that interrupted it, if any.
 
     The participants are read in one query; LinkedIn is asked for each with their own token,
     up to ANALYTICS_COLLECT_THREADS side by side (most of the time is the wait for its
@@ -330,7 +330,7 @@ def collect_members_followers(
     today = today_of(organization)
     readings = [
         _FollowersReading(membership_id, Collected(subject="", figure=str(MEMBER_FOLLOWERS)))
-        for membership_id in membership_ids
+        for membership_id in dict.fromkeys(membership_ids)  # one row a member and day
     ]
     asked: list[tuple[_FollowersReading, Connection]] = []
     for reading in readings:
@@ -347,7 +347,9 @@ def collect_members_followers(
     _side_by_side(lambda job: _read_followers(*job, today=today), asked)
     _upsert_member_followers(organization, readings, today)
     _recompute(organization, {day for reading in readings for day in reading.collected.days})
-    return [(reading.collected, reading.interruption) for reading in readings]
+    return [
+        (reading.membership_id, reading.collected, reading.interruption) for reading in readings
+    ]
 
 
 def collect_member_followers(
@@ -356,7 +358,7 @@ def collect_member_followers(
     """Today's follower count of a participant, and their history when it is first collected
     or `since` is given; upserted into MemberFollowers, then the rollups of those days.
     Raises Interrupted when LinkedIn's answer failed (nothing is written then)."""
-    ((collected, interruption),) = collect_members_followers(
+    ((_membership_id, collected, interruption),) = collect_members_followers(
         organization=organization, membership_ids=[membership_id], since=since
     )
     if interruption is not None:
@@ -1009,11 +1011,11 @@ def _followers_units(
 ) -> list[Collected]:
     """collect_members_followers's units, each member's failure noted on their own."""
     units = []
-    for collected, interruption in collect_members_followers(
+    for _membership_id, collected, interruption in collect_members_followers(
         organization=organization, membership_ids=membership_ids, since=since
     ):
         if interruption is not None:
-            collected.failed = str(getattr(interruption, "explanation", "") or interruption)
+            collected.failed = _failure_text(interruption)
             logger.warning("Collecting %s failed: %s", collected.subject, interruption)
         units.append(collected)
     return units
@@ -1030,10 +1032,15 @@ def _run_units(
         except Interrupted as stop:
             collected = stop.collected
             collected.subject = collected.subject or subject
-            collected.failed = str(getattr(stop.cause, "explanation", "") or stop.cause)
+            collected.failed = _failure_text(stop.cause)
             logger.warning("Collecting %s of %s failed: %s", figure, subject, stop.cause)
             done = [collected]
         for collected in done:
             report.units.append(collected)
             if progress is not None:
                 progress(collected)
+
+
+def _failure_text(error: Exception) -> str:
+    """What a failed unit's line says: a LinkedIn error's explanation, else the error."""
+    return str(getattr(error, "explanation", "") or error)

@@ -196,13 +196,12 @@ def collect_members_followers(organization_id: int, membership_ids: list[int]) -
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return {"gone": len(membership_ids)}
-    membership_ids = list(dict.fromkeys(membership_ids))  # one row a member and day
     with tenant_scope(organization):
         units = collection.collect_members_followers(
             organization=organization, membership_ids=membership_ids
         )
     outcomes: Counter[str] = Counter()
-    for membership_id, (collected, interruption) in zip(membership_ids, units, strict=True):
+    for membership_id, collected, interruption in units:
         if interruption is None:
             outcomes["skipped" if collected.skipped else "collected"] += 1
             continue
@@ -227,9 +226,9 @@ def collect_members_followers(organization_id: int, membership_ids: list[int]) -
                 exc_info=interruption,
             )
             outcomes["failed"] += 1
-    if any(collected.days for collected, _interruption in units):
+    if any(collected.days for _membership_id, collected, _interruption in units):
         schedule_pending_rollups(organization_id)
-    logger.info("Collected member followers of %s members: %s", len(membership_ids), outcomes)
+    logger.info("Collected member followers of %s members: %s", len(units), outcomes)
     return dict(outcomes)
 
 

@@ -347,7 +347,8 @@ def test_several_members_are_collected_in_one_unit_each_with_their_own_outcome(
     units = collection.collect_members_followers(
         organization=cast.acme, membership_ids=[carol.pk, leo.pk, emma.pk]
     )
-    (carol_unit, carol_stop), (leo_unit, leo_stop), (emma_unit, emma_stop) = units
+    assert [membership_id for membership_id, _unit, _stop in units] == [carol.pk, leo.pk, emma.pk]
+    (_, carol_unit, carol_stop), (_, leo_unit, leo_stop), (_, emma_unit, emma_stop) = units
     assert carol_stop is leo_stop is emma_stop is None
     assert (carol_unit.subject, emma_unit.subject) == (carol.display_name, emma.display_name)
     assert carol_unit.rows == emma_unit.rows == {"member followers": BACKFILL_DAYS + 1}
@@ -367,7 +368,7 @@ def test_a_members_passing_failure_holds_back_neither_the_others_nor_what_they_r
     units = collection.collect_members_followers(
         organization=cast.acme, membership_ids=[emma.pk, carol.pk]
     )
-    (emma_unit, emma_stop), (carol_unit, carol_stop) = units
+    (_, emma_unit, emma_stop), (_, carol_unit, carol_stop) = units
     assert emma_stop is None
     assert emma_unit.rows == {"member followers": BACKFILL_DAYS + 1}
     assert carol_stop is not None
@@ -434,7 +435,7 @@ def test_a_batchs_statements_do_not_grow_with_its_members(cast: Cast, acme: Sand
             units = collection.collect_members_followers(
                 organization=cast.acme, membership_ids=batch
             )
-        assert [unit.rows for unit, _stop in units] == [{"member followers": 1}] * len(batch)
+        assert [unit.rows for _, unit, _stop in units] == [{"member followers": 1}] * len(batch)
         counts.append(
             len([query for query in queries.captured_queries if "sandbox_" not in query["sql"]])
         )
